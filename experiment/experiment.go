@@ -1,0 +1,181 @@
+// Package experiment runs the studies of plasticity on top of model, es and
+// data: learning rules, scoring them, transferring them to new data, and the
+// run directory each leaves behind.
+package experiment
+
+import (
+	"fmt"
+	"io"
+
+	"plasticity/data"
+	"plasticity/es"
+	"plasticity/model"
+)
+
+// Options are the settings shared by every study. Model.Inputs and
+// Model.Outputs are taken from the data.
+type Options struct {
+	Model   model.Config `json:"model"`
+	Seed    uint64       `json:"seed"`
+	Workers int          `json:"-"`
+	Batch   int          `json:"batch"`
+	// EvalLifetimes is how many fresh lifetimes (each on its own training
+	// batch) the final scores of a set of rules average over.
+	EvalLifetimes int `json:"eval_lifetimes"`
+	// Log receives human progress; nil discards it.
+	Log io.Writer `json:"-"`
+}
+
+func (o Options) validate(ds data.Dataset) error {
+	if o.Batch < 1 {
+		return fmt.Errorf("-batch must be at least 1, got %d", o.Batch)
+	}
+	if o.Batch > ds.Train.Len() {
+		return fmt.Errorf("-batch %d is larger than the training split (%d samples)", o.Batch, ds.Train.Len())
+	}
+	if o.EvalLifetimes < 1 {
+		return fmt.Errorf("-eval-lifetimes must be at least 1, got %d", o.EvalLifetimes)
+	}
+	return fitModel(o.Model, ds).Validate()
+}
+
+// fitModel returns the model configuration with the data's shape.
+func fitModel(cfg model.Config, ds data.Dataset) model.Config {
+	cfg.Inputs = ds.Dim()
+	cfg.Outputs = ds.Classes
+	return cfg
+}
+
+// Batches deals training batches: epoch e is a permutation of the training
+// split drawn from the seed, cut into consecutive batches of size B (the tail
+// that does not fill a batch is skipped).
+type Batches struct {
+	seed     uint64
+	n, size  int
+	perEpoch int
+	epoch    int
+	perm     []int32
+}
+
+// NewBatches deals batches of size over n training samples.
+func NewBatches(seed uint64, n, size int) *Batches {
+	return &Batches{seed: seed, n: n, size: size, perEpoch: n / size, epoch: -1}
+}
+
+// Batch returns the sample indices of batch number b (0-based). The slice is
+// valid until the next call.
+func (b *Batches) Batch(i int) []int32 {
+	e := i / b.perEpoch
+	if e != b.epoch {
+		rng := model.NewRand(b.seed, "epoch", uint64(e))
+		p := rng.Perm(b.n)
+		b.perm = b.perm[:0]
+		for _, v := range p {
+			b.perm = append(b.perm, int32(v))
+		}
+		b.epoch = e
+	}
+	j := i % b.perEpoch
+	return b.perm[j*b.size : (j+1)*b.size]
+}
+
+// lifetimes runs lifetimes of candidate rules in parallel, each worker on its
+// own network, every one starting from the same initial weights.
+type lifetimes struct {
+	ds       data.Dataset
+	template *model.Network
+	nets     []*model.Network
+}
+
+func newLifetimes(cfg model.Config, ds data.Dataset, workers int) (*lifetimes, error) {
+	t, err := model.NewNetwork(cfg)
+	if err != nil {
+		return nil, err
+	}
+	l := &lifetimes{ds: ds, template: t}
+	for range es.Workers(workers) {
+		n, err := model.NewNetwork(cfg)
+		if err != nil {
+			return nil, err
+		}
+		l.nets = append(l.nets, n)
+	}
+	return l, nil
+}
+
+// run gives rules a lifetime over batch from the template's weights on the
+// worker's network and returns the evaluation pass over the same batch. The
+// network is left holding the lifetime's final weights.
+func (l *lifetimes) run(worker int, r model.Rules, batch []int32) (*model.Network, model.Score, error) {
+	n := l.nets[worker]
+	n.CopyWeights(l.template)
+	if _, err := n.Lifetime(r, l.ds.Train, batch, nil); err != nil {
+		return nil, model.Score{}, err
+	}
+	return n, n.Evaluate(l.ds.Train, batch), nil
+}
+
+// Scores are the SPEC section 5 measures of a set of rules, averaged over
+// fresh lifetimes.
+type Scores struct {
+	// BatchAccuracy is the evaluation pass over each lifetime's own batch.
+	BatchAccuracy float64 `json:"batch_accuracy"`
+	// TestAccuracy is accuracy over the whole test split after a lifetime.
+	TestAccuracy float64 `json:"test_accuracy"`
+	// Loss is the cross-entropy of the evaluation pass over the batch.
+	Loss float64 `json:"loss"`
+	// TestMajority is the share of test predictions in the most common class.
+	TestMajority float64 `json:"test_majority"`
+	Lifetimes    int     `json:"lifetimes"`
+}
+
+// Score gives rules opts.EvalLifetimes fresh lifetimes, each from its own
+// initial weights on its own random training batch (drawn from streams of the
+// seed that training never uses), and averages the measures.
+func Score(opts Options, ds data.Dataset, r model.Rules) (Scores, error) {
+	cfg := fitModel(opts.Model, ds)
+	if err := opts.validate(ds); err != nil {
+		return Scores{}, err
+	}
+	l, err := newLifetimes(cfg, ds, opts.Workers)
+	if err != nil {
+		return Scores{}, err
+	}
+	type one struct {
+		batch, test model.Score
+		err         error
+	}
+	res := make([]one, opts.EvalLifetimes)
+	es.ForEach(opts.Workers, opts.EvalLifetimes, func(w, i int) {
+		n := l.nets[w]
+		n.Init(model.NewRand(opts.Seed, "score-init", uint64(i)))
+		rng := model.NewRand(opts.Seed, "score-batch", uint64(i))
+		batch := make([]int32, opts.Batch)
+		for j, v := range rng.Perm(ds.Train.Len())[:opts.Batch] {
+			batch[j] = int32(v)
+		}
+		if _, err := n.Lifetime(r, ds.Train, batch, nil); err != nil {
+			res[i].err = err
+			return
+		}
+		res[i].batch = n.Evaluate(ds.Train, batch)
+		res[i].test = n.Evaluate(ds.Test, nil)
+	})
+	var s Scores
+	for _, o := range res {
+		if o.err != nil {
+			return Scores{}, o.err
+		}
+		s.BatchAccuracy += o.batch.Accuracy
+		s.Loss += o.batch.Loss
+		s.TestAccuracy += o.test.Accuracy
+		s.TestMajority += o.test.Majority
+	}
+	k := float64(len(res))
+	s.BatchAccuracy /= k
+	s.Loss /= k
+	s.TestAccuracy /= k
+	s.TestMajority /= k
+	s.Lifetimes = len(res)
+	return s, nil
+}

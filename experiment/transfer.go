@@ -1,0 +1,105 @@
+package experiment
+
+import (
+	"fmt"
+	"time"
+
+	"plasticity/data"
+	"plasticity/model"
+)
+
+// TransferOptions configure the seed's generalisation experiment (SPEC 6).
+type TransferOptions struct {
+	Options
+	Passes int `json:"passes"`
+	// RecordEvery is how many samples of the first pass lie between two
+	// points of the curve; 0 picks max(100, train/20).
+	RecordEvery int `json:"record_every"`
+}
+
+// CurvePoint is one measurement during a transfer.
+type CurvePoint struct {
+	// Pass is the number of passes over the training split so far
+	// (fractional within the first pass).
+	Pass    float64 `json:"pass"`
+	Samples int     `json:"samples"`
+	// OnlineAccuracy is the share of the samples since the previous point
+	// that were classified correctly before their own update.
+	OnlineAccuracy float64 `json:"online_accuracy"`
+	// TestAccuracy is over the whole test split with the weights frozen.
+	TestAccuracy float64 `json:"test_accuracy"`
+}
+
+// TransferResult is the outcome of a transfer.
+type TransferResult struct {
+	Passes int `json:"passes"`
+	// FinalTrain is the frozen evaluation over the whole training split after
+	// the last pass; FinalTest the same over the test split.
+	FinalTrain model.Score  `json:"final_train"`
+	FinalTest  model.Score  `json:"final_test"`
+	Curve      []CurvePoint `json:"curve"`
+	Seconds    float64      `json:"seconds"`
+}
+
+// Transfer builds a fresh network for ds from fresh initial weights and shows
+// it the training split one sample at a time, o.Passes times in a freshly
+// shuffled order each pass, never resetting the weights and never changing
+// the rules, recording accuracy as it goes.
+func Transfer(o TransferOptions, r model.Rules, ds data.Dataset) (TransferResult, error) {
+	if o.Passes < 1 {
+		return TransferResult{}, fmt.Errorf("-passes must be at least 1, got %d", o.Passes)
+	}
+	if o.RecordEvery < 0 {
+		return TransferResult{}, fmt.Errorf("-record-every must be >= 0, got %d", o.RecordEvery)
+	}
+	cfg := fitModel(o.Model, ds)
+	if r.Rounds != cfg.Rounds {
+		return TransferResult{}, fmt.Errorf("rules for R = %d cannot drive a network of R = %d", r.Rounds, cfg.Rounds)
+	}
+	n, err := model.NewNetwork(cfg)
+	if err != nil {
+		return TransferResult{}, err
+	}
+	n.Init(model.NewRand(o.Seed, "transfer-init", 0))
+	ntrain := ds.Train.Len()
+	every := o.RecordEvery
+	if every == 0 {
+		every = max(100, ntrain/20)
+	}
+	start := time.Now()
+	prog := NewProgress(o.Log, "transfer", o.Passes, "pass")
+	var res TransferResult
+	res.Passes = o.Passes
+	order := make([]int32, ntrain)
+	seen := 0
+	for pass := range o.Passes {
+		for i, v := range model.NewRand(o.Seed, "transfer-order", uint64(pass)).Perm(ntrain) {
+			order[i] = int32(v)
+		}
+		step := ntrain
+		if pass == 0 {
+			step = every
+		}
+		for lo := 0; lo < ntrain; lo += step {
+			hi := min(lo+step, ntrain)
+			correct, err := n.Lifetime(r, ds.Train, order[lo:hi], nil)
+			if err != nil {
+				return TransferResult{}, err
+			}
+			seen += hi - lo
+			res.Curve = append(res.Curve, CurvePoint{
+				Pass:           float64(pass) + float64(hi)/float64(ntrain),
+				Samples:        seen,
+				OnlineAccuracy: float64(correct) / float64(hi-lo),
+				TestAccuracy:   n.Evaluate(ds.Test, nil).Accuracy,
+			})
+		}
+		last := res.Curve[len(res.Curve)-1]
+		prog.Update(pass+1, fmt.Sprintf("online %.3f test %.3f", last.OnlineAccuracy, last.TestAccuracy))
+	}
+	prog.Done()
+	res.FinalTrain = n.Evaluate(ds.Train, nil)
+	res.FinalTest = n.Evaluate(ds.Test, nil)
+	res.Seconds = time.Since(start).Seconds()
+	return res, nil
+}

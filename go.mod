@@ -1,0 +1,3 @@
+module plasticity
+
+go 1.26

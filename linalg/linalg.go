@@ -1,0 +1,160 @@
+// Package linalg holds the numeric kernels of plasticity behind a small Go API:
+// matrix-vector products, the top-k cap, the table-driven weight update and
+// column norms, all over flat row-major []float32. It knows nothing of
+// networks. Every kernel has a pure-Go version (kernels_generic.go) that is the
+// specification; faster versions must agree with it.
+package linalg
+
+import (
+	"fmt"
+	"math"
+)
+
+// Dot returns the inner product of x and y, which must have equal lengths.
+func Dot(x, y []float32) float32 {
+	if len(x) != len(y) {
+		panic(fmt.Sprintf("linalg.Dot: lengths %d and %d", len(x), len(y)))
+	}
+	return dotGeneric(x, y)
+}
+
+// MatVec sets dst = A x for the rows x cols row-major matrix a.
+func MatVec(dst, a []float32, rows, cols int, x []float32) {
+	checkMat("MatVec", a, rows, cols)
+	if len(dst) < rows || len(x) < cols {
+		panic(fmt.Sprintf("linalg.MatVec: dst %d, x %d for %dx%d", len(dst), len(x), rows, cols))
+	}
+	matVecGeneric(dst, a, rows, cols, x)
+}
+
+// MatVecCols sets dst = A x using only the columns listed in idx; the other
+// entries of x are taken to be zero. It is the product after a cap, where most
+// of x is zero.
+func MatVecCols(dst, a []float32, rows, cols int, x []float32, idx []int32) {
+	checkMat("MatVecCols", a, rows, cols)
+	if len(dst) < rows || len(x) < cols {
+		panic(fmt.Sprintf("linalg.MatVecCols: dst %d, x %d for %dx%d", len(dst), len(x), rows, cols))
+	}
+	for _, j := range idx {
+		if j < 0 || int(j) >= cols {
+			panic(fmt.Sprintf("linalg.MatVecCols: column %d out of %d", j, cols))
+		}
+	}
+	matVecColsGeneric(dst, a, rows, cols, x, idx)
+}
+
+// Axpy sets dst += alpha * x.
+func Axpy(dst []float32, alpha float32, x []float32) {
+	if len(x) < len(dst) {
+		panic(fmt.Sprintf("linalg.Axpy: x %d < dst %d", len(x), len(dst)))
+	}
+	axpyGeneric(dst, alpha, x)
+}
+
+// AddLookup sets row[j] += table[idx[j]]: the update of one weight row by a
+// rule table indexed by the pre-synaptic firing pattern. Every idx must be a
+// valid index of table.
+func AddLookup(row, table []float32, idx []uint8) {
+	if len(idx) < len(row) {
+		panic(fmt.Sprintf("linalg.AddLookup: idx %d < row %d", len(idx), len(row)))
+	}
+	addLookupGeneric(row, table, idx)
+}
+
+// AddConst sets row[j] += c.
+func AddConst(row []float32, c float32) { addConstGeneric(row, c) }
+
+// AddSquares sets acc[j] += row[j]^2, accumulating column sums of squares one
+// row at a time.
+func AddSquares(acc, row []float32) {
+	if len(row) < len(acc) {
+		panic(fmt.Sprintf("linalg.AddSquares: row %d < acc %d", len(row), len(acc)))
+	}
+	addSquaresGeneric(acc, row)
+}
+
+// MulElem sets row[j] *= s[j].
+func MulElem(row, s []float32) {
+	if len(s) < len(row) {
+		panic(fmt.Sprintf("linalg.MulElem: s %d < row %d", len(s), len(row)))
+	}
+	mulElemGeneric(row, s)
+}
+
+// Cap keeps the k largest entries of x and sets the others to zero. Ties break
+// by lower index; NaN ranks below every number and -0 equals +0, so the choice
+// is a pure function of x. The indices kept are written to sel in ascending
+// order and their count (min(k, len(x)), or 0 for k <= 0) is returned.
+// scratch must hold len(x) values.
+func Cap(x []float32, k int, sel []int32, scratch []uint64) int {
+	n := len(x)
+	if len(sel) < min(max(k, 0), n) || len(scratch) < n {
+		panic(fmt.Sprintf("linalg.Cap: sel %d, scratch %d for n %d, k %d", len(sel), len(scratch), n, k))
+	}
+	return capGeneric(x, k, sel, scratch)
+}
+
+// ColumnNorms sets norms[j] to the L2 norm of column j of the rows x cols
+// matrix a.
+func ColumnNorms(norms, a []float32, rows, cols int) {
+	checkMat("ColumnNorms", a, rows, cols)
+	norms = norms[:cols]
+	clear(norms)
+	for i := range rows {
+		AddSquares(norms, a[i*cols:(i+1)*cols])
+	}
+	for j, s := range norms {
+		norms[j] = float32(math.Sqrt(float64(s)))
+	}
+}
+
+// ScaleColumns multiplies column j of a by s[j].
+func ScaleColumns(a []float32, rows, cols int, s []float32) {
+	checkMat("ScaleColumns", a, rows, cols)
+	for i := range rows {
+		MulElem(a[i*cols:(i+1)*cols], s[:cols])
+	}
+}
+
+// LogSoftmax writes the log-probabilities of logits into dst and returns the
+// index of the largest logit (the lowest index among equals).
+func LogSoftmax(dst, logits []float32) int {
+	best := 0
+	for i, v := range logits {
+		if v > logits[best] {
+			best = i
+		}
+	}
+	m := float64(logits[best])
+	var s float64
+	for _, v := range logits {
+		s += math.Exp(float64(v) - m)
+	}
+	lse := m + math.Log(s)
+	for i, v := range logits {
+		dst[i] = float32(float64(v) - lse)
+	}
+	return best
+}
+
+// Sigmoid applies the logistic function in place.
+func Sigmoid(x []float32) {
+	for i, v := range x {
+		x[i] = float32(1 / (1 + math.Exp(-float64(v))))
+	}
+}
+
+// ReLU applies max(0, v) in place.
+func ReLU(x []float32) {
+	for i, v := range x {
+		if !(v > 0) {
+			x[i] = 0
+		}
+	}
+}
+
+func checkMat(name string, a []float32, rows, cols int) {
+	if rows < 0 || cols < 0 || len(a) < rows*cols {
+		panic(fmt.Sprintf("linalg.%s: matrix %d long for %dx%d", name, len(a), rows, cols))
+	}
+}

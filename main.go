@@ -1,0 +1,702 @@
+// Command plasticity learns synaptic plasticity rules for a capped recurrent
+// network by evolution strategies, and transfers them to new data.
+//
+//	plasticity              the main job (same as plasticity run)
+//	plasticity run          learn rules on the synthetic set, transfer them to a fresh draw
+//	plasticity train        learn rules: -method es -data D -out DIR
+//	plasticity transfer     apply saved rules to new data: -rules FILE -data D
+//	plasticity eval         lifetimes + evaluation of saved rules on a data set
+//
+// Run "plasticity COMMAND -h" for the flags of a command.
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"strings"
+
+	"plasticity/data"
+	"plasticity/experiment"
+	"plasticity/model"
+)
+
+func main() {
+	os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// inputError marks a problem with what the user gave (flags, files, sizes):
+// exit status 2.
+type inputError struct{ err error }
+
+func (e inputError) Error() string { return e.err.Error() }
+func (e inputError) Unwrap() error { return e.err }
+
+func badInput(format string, args ...any) error {
+	return inputError{fmt.Errorf(format, args...)}
+}
+
+// Main runs one command line and returns the exit status: 0 success, 2 bad
+// input, 1 any other failure.
+func Main(args []string, stdout, stderr io.Writer) int {
+	cmd := "run"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "run":
+		err = cmdRun(args, stdout, stderr)
+	case "train":
+		err = cmdTrain(args, stdout, stderr)
+	case "transfer":
+		err = cmdTransfer(args, stdout, stderr)
+	case "eval":
+		err = cmdEval(args, stdout, stderr)
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		err = badInput("unknown command %q (want run, train, transfer, eval or help)", cmd)
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	}
+	fmt.Fprintf(stderr, "plasticity %s: %v\n", cmd, oneLine(err))
+	var ie inputError
+	if errors.As(err, &ie) {
+		return 2
+	}
+	return 1
+}
+
+func oneLine(err error) string {
+	return strings.ReplaceAll(err.Error(), "\n", "; ")
+}
+
+const usage = `plasticity learns synaptic plasticity rules for a capped recurrent network.
+
+Commands:
+  run        the seed's study on the synthetic set: learn rules, transfer them to a fresh draw
+  train      learn rules: -method es -data D -out DIR
+  transfer   apply saved rules to new data: -rules FILE -data D -passes 50
+  eval       lifetimes + evaluation of saved rules on a data set: -rules FILE -data D
+
+Run "plasticity COMMAND -h" for the flags of a command.
+`
+
+// flags holds every flag; each command registers the groups it uses.
+type flags struct {
+	fs *flag.FlagSet
+
+	seed       uint64
+	workers    int
+	json       bool
+	out        string
+	cpuprofile string
+	memprofile string
+
+	data        string
+	dataSeed    uint64
+	mnist       string
+	standardize bool
+
+	hidden, capK, rounds, batch int
+	eta, p                      float64
+	act, drive, init, norm, upd string
+
+	method        string
+	strategy      string
+	generations   int
+	popsize       int
+	sigma         float64
+	parents       int
+	fitness       string
+	evalEvery     int
+	evalLifetimes int
+	steps         int
+
+	rules       string
+	passes      int
+	recordEvery int
+}
+
+func newFlags(name string, stderr io.Writer) *flags {
+	f := &flags{fs: flag.NewFlagSet("plasticity "+name, flag.ContinueOnError)}
+	f.fs.SetOutput(io.Discard)
+	f.fs.Usage = func() {}
+	fs := f.fs
+	fs.Uint64Var(&f.seed, "seed", 1, "every random number derives from this seed")
+	fs.IntVar(&f.workers, "workers", 0, "goroutines evaluating candidates (0: all cores); results do not depend on it")
+	fs.BoolVar(&f.json, "json", false, "print one JSON object on stdout at the end; progress stays on stderr")
+	fs.StringVar(&f.out, "out", "", "run directory to write (config.json, metrics.csv, rules.json)")
+	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "write a pprof CPU profile to this file")
+	fs.StringVar(&f.memprofile, "memprofile", "", "write a pprof heap profile to this file")
+	_ = stderr
+	return f
+}
+
+func (f *flags) dataFlags() {
+	f.fs.StringVar(&f.data, "data", "synthetic", "data set: synthetic, mnist, csv:PATH or csv:TRAIN,TEST")
+	f.fs.Uint64Var(&f.dataSeed, "data-seed", 0, "which synthetic draw")
+	f.fs.StringVar(&f.mnist, "mnist", "", "folder holding the four MNIST IDX files")
+	f.fs.BoolVar(&f.standardize, "standardize", true, "standardise features by training mean and deviation (synthetic, csv)")
+}
+
+func (f *flags) modelFlags() {
+	fs := f.fs
+	fs.IntVar(&f.hidden, "hidden", 0, "hidden neurons (0: 20 for synthetic/csv, 1000 for mnist)")
+	fs.IntVar(&f.capK, "cap", 0, "neurons that may fire (0: half of -hidden)")
+	fs.IntVar(&f.rounds, "rounds", 3, "recurrent rounds R (0..6)")
+	fs.IntVar(&f.batch, "batch", 100, "samples per lifetime (weights reset per batch while learning rules)")
+	fs.Float64Var(&f.eta, "eta", 0.01, "step size of the rule updates")
+	fs.Float64Var(&f.p, "p", 1, "probability of each hidden-to-hidden synapse")
+	fs.StringVar(&f.act, "act", "sigmoid", "hidden activation: sigmoid, relu or linear")
+	fs.StringVar(&f.drive, "drive", "a0", "what drives the rounds: a0 (seed) or raw (Win x, the PyTorch reference)")
+	fs.StringVar(&f.init, "init", "normal", "initial weights: normal N(0,1), scaled N(0,1/fan-in) or zero")
+	fs.StringVar(&f.norm, "norm", "none", "after each update: none or outgoing (unit-norm columns)")
+	fs.StringVar(&f.upd, "update", "always", "when rules apply: always or misclassified")
+}
+
+func (f *flags) trainFlags() {
+	fs := f.fs
+	fs.StringVar(&f.method, "method", "es", "how to learn the rules: es")
+	fs.StringVar(&f.strategy, "es", "simple", "evolution strategy: simple (the seed's)")
+	fs.IntVar(&f.generations, "generations", 0, "ES generations (0: the strategy's default)")
+	fs.IntVar(&f.popsize, "popsize", 10, "ES population")
+	fs.Float64Var(&f.sigma, "sigma", 0.01, "ES mutation standard deviation")
+	fs.IntVar(&f.parents, "parents", 2, "simple ES: parents kept (elitism) each generation")
+	fs.StringVar(&f.fitness, "fitness", "accuracy", "ES fitness: accuracy or loss (minus cross-entropy)")
+	fs.IntVar(&f.evalEvery, "eval-every", 25, "measure test accuracy every N generations (0: never)")
+	fs.IntVar(&f.steps, "steps", 0, "GD steps (gradient descent is not available yet)")
+	f.evalFlag()
+}
+
+func (f *flags) evalFlag() {
+	f.fs.IntVar(&f.evalLifetimes, "eval-lifetimes", 10, "fresh lifetimes the final scores average over")
+}
+
+func (f *flags) transferFlags() {
+	f.fs.IntVar(&f.passes, "passes", 50, "passes over the new training split")
+	f.fs.IntVar(&f.recordEvery, "record-every", 0, "samples between curve points in the first pass (0: train/20, at least 100)")
+}
+
+// parse reads args; -h prints the flags and returns flag.ErrHelp.
+func (f *flags) parse(args []string, stderr io.Writer) error {
+	err := f.fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		f.fs.SetOutput(stderr)
+		fmt.Fprintf(stderr, "Usage of %s:\n", f.fs.Name())
+		f.fs.PrintDefaults()
+		return err
+	}
+	if err != nil {
+		return badInput("%v (see -h)", err)
+	}
+	if f.fs.NArg() > 0 {
+		return badInput("unexpected argument %q (flags come as -name value)", f.fs.Arg(0))
+	}
+	return nil
+}
+
+func (f *flags) set(name string) bool {
+	found := false
+	f.fs.Visit(func(fl *flag.Flag) {
+		if fl.Name == name {
+			found = true
+		}
+	})
+	return found
+}
+
+func (f *flags) loadData(seed uint64) (data.Dataset, error) {
+	ds, err := data.Load(data.Spec{Name: f.data, DataSeed: seed, MNISTDir: f.mnist, Standardize: f.standardize})
+	if err != nil {
+		return ds, inputError{err}
+	}
+	return ds, nil
+}
+
+// modelConfig builds the network configuration from the model flags, on top
+// of base (a rules file's configuration) for the flags not given.
+func (f *flags) modelConfig(base *model.Config) (model.Config, error) {
+	cfg := model.Config{Rounds: 3, Eta: 0.01, EdgeProb: 1}
+	if base != nil {
+		cfg = *base
+	}
+	use := func(name string) bool { return base == nil || f.set(name) }
+	var err error
+	if use("act") {
+		if cfg.Act, err = model.ParseActivation(f.act); err != nil {
+			return cfg, badInput("-act: %v", err)
+		}
+	}
+	if use("drive") {
+		if cfg.Drive, err = model.ParseDrive(f.drive); err != nil {
+			return cfg, badInput("-drive: %v", err)
+		}
+	}
+	if use("init") {
+		if cfg.Init, err = model.ParseInit(f.init); err != nil {
+			return cfg, badInput("-init: %v", err)
+		}
+	}
+	if use("norm") {
+		if cfg.Norm, err = model.ParseNorm(f.norm); err != nil {
+			return cfg, badInput("-norm: %v", err)
+		}
+	}
+	if use("update") {
+		if cfg.Update, err = model.ParseUpdate(f.upd); err != nil {
+			return cfg, badInput("-update: %v", err)
+		}
+	}
+	if use("rounds") {
+		cfg.Rounds = f.rounds
+	}
+	if use("eta") {
+		cfg.Eta = float32(f.eta)
+	}
+	if use("p") {
+		cfg.EdgeProb = f.p
+	}
+	if use("hidden") || cfg.Hidden == 0 {
+		cfg.Hidden = f.hidden
+		if cfg.Hidden == 0 {
+			cfg.Hidden = 20
+			if f.data == "mnist" {
+				cfg.Hidden = 1000
+			}
+		}
+	}
+	if use("cap") || cfg.Cap == 0 || (f.set("hidden") && !f.set("cap")) {
+		cfg.Cap = f.capK
+		if cfg.Cap == 0 {
+			cfg.Cap = cfg.Hidden / 2
+		}
+	}
+	// Inputs and outputs come from the data; check the rest now so a bad flag
+	// fails before any data is read.
+	probe := cfg
+	probe.Inputs, probe.Outputs = 1, 2
+	if err := probe.Validate(); err != nil {
+		return cfg, inputError{err}
+	}
+	return cfg, nil
+}
+
+func (f *flags) options(cfg model.Config, stderr io.Writer) experiment.Options {
+	return experiment.Options{Model: cfg, Seed: f.seed, Workers: f.workers, Batch: f.batch,
+		EvalLifetimes: f.evalLifetimes, Log: stderr}
+}
+
+func (f *flags) esOptions(cfg model.Config, stderr io.Writer) (experiment.ESOptions, error) {
+	o := experiment.DefaultES(f.options(cfg, stderr))
+	switch f.method {
+	case "es":
+	case "gd":
+		return o, badInput("-method gd is not available yet")
+	default:
+		return o, badInput("unknown -method %q (want es)", f.method)
+	}
+	o.Strategy = f.strategy
+	if f.generations != 0 {
+		o.Generations = f.generations
+	}
+	o.PopSize, o.Sigma, o.Parents, o.Fitness, o.EvalEvery = f.popsize, f.sigma, f.parents, f.fitness, f.evalEvery
+	if f.steps != 0 {
+		return o, badInput("-steps is for -method gd")
+	}
+	return o, nil
+}
+
+// profile starts the CPU profile and returns the function that ends both
+// profiles.
+func (f *flags) profile() (func() error, error) {
+	var cpu *os.File
+	if f.cpuprofile != "" {
+		var err error
+		if cpu, err = os.Create(f.cpuprofile); err != nil {
+			return nil, inputError{fmt.Errorf("-cpuprofile: %w", err)}
+		}
+		if err := pprof.StartCPUProfile(cpu); err != nil {
+			cpu.Close()
+			return nil, err
+		}
+	}
+	return func() error {
+		if cpu != nil {
+			pprof.StopCPUProfile()
+			if err := cpu.Close(); err != nil {
+				return err
+			}
+		}
+		if f.memprofile != "" {
+			runtime.GC()
+			var buf strings.Builder
+			if err := pprof.Lookup("allocs").WriteTo(&buf, 0); err != nil {
+				return err
+			}
+			if err := experiment.WriteFileAtomic(f.memprofile, []byte(buf.String())); err != nil {
+				return fmt.Errorf("-memprofile: %w", err)
+			}
+		}
+		return nil
+	}, nil
+}
+
+func (f *flags) prepareOut() error {
+	if f.out == "" {
+		return nil
+	}
+	if err := os.MkdirAll(f.out, 0o755); err != nil {
+		return inputError{fmt.Errorf("-out: %w", err)}
+	}
+	return nil
+}
+
+func printJSON(w io.Writer, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
+}
+
+// trainJSON is the -json object of train (SPEC section 9).
+type trainJSON struct {
+	Command          string               `json:"command,omitempty"`
+	Method           string               `json:"method"`
+	Data             string               `json:"data"`
+	Seed             uint64               `json:"seed"`
+	Generations      int                  `json:"generations,omitempty"`
+	Steps            int                  `json:"steps,omitempty"`
+	BatchAccuracy    float64              `json:"batch_accuracy"`
+	TestAccuracy     float64              `json:"test_accuracy"`
+	TestMajority     float64              `json:"test_majority"`
+	Loss             float64              `json:"loss"`
+	Seconds          float64              `json:"seconds"`
+	SamplesPerSecond float64              `json:"samples_per_second"`
+	Rules            experiment.RulesFile `json:"rules"`
+	Out              string               `json:"out,omitempty"`
+	Transfer         *transferJSON        `json:"transfer,omitempty"`
+}
+
+// transferJSON is the -json object of transfer (SPEC section 9).
+type transferJSON struct {
+	Command            string                  `json:"command,omitempty"`
+	Rules              string                  `json:"rules,omitempty"`
+	Data               string                  `json:"data"`
+	DataSeed           uint64                  `json:"data_seed"`
+	Passes             int                     `json:"passes"`
+	FinalTrainAccuracy float64                 `json:"final_train_accuracy"`
+	FinalTestAccuracy  float64                 `json:"final_test_accuracy"`
+	FinalTestMajority  float64                 `json:"final_test_majority"`
+	Seconds            float64                 `json:"seconds"`
+	Curve              []experiment.CurvePoint `json:"curve"`
+}
+
+func (f *flags) rulesFile(res experiment.Result, cfg model.Config, ds data.Dataset) experiment.RulesFile {
+	rf := experiment.NewRulesFile(res.Rules, experimentModel(cfg, ds))
+	rf.Method, rf.Data, rf.DataSeed, rf.Seed, rf.Steps, rf.Batch = res.Method, f.data, f.dataSeed, f.seed, res.Steps, f.batch
+	rf.Scores = res.Final
+	return rf
+}
+
+func experimentModel(cfg model.Config, ds data.Dataset) model.Config {
+	cfg.Inputs, cfg.Outputs = ds.Dim(), ds.Classes
+	return cfg
+}
+
+// writeTrainDir writes config.json, metrics.csv and rules.json into dir.
+func writeTrainDir(dir string, config any, res experiment.Result, rf experiment.RulesFile) error {
+	if dir == "" {
+		return nil
+	}
+	rows := make([][]string, len(res.Metrics))
+	for i, r := range res.Metrics {
+		rows[i] = r.Strings()
+	}
+	if err := experiment.WriteJSON(filepath.Join(dir, "config.json"), config); err != nil {
+		return err
+	}
+	if err := experiment.WriteCSV(filepath.Join(dir, "metrics.csv"), experiment.MetricsHeader, rows); err != nil {
+		return err
+	}
+	return experiment.WriteJSON(filepath.Join(dir, "rules.json"), rf)
+}
+
+func writeTransferCurve(path string, tr experiment.TransferResult) error {
+	rows := make([][]string, len(tr.Curve))
+	for i, p := range tr.Curve {
+		rows[i] = []string{fmt.Sprintf("%.4f", p.Pass), fmt.Sprint(p.Samples),
+			fmt.Sprintf("%.6g", p.OnlineAccuracy), fmt.Sprintf("%.6g", p.TestAccuracy)}
+	}
+	return experiment.WriteCSV(path, []string{"pass", "samples", "online_accuracy", "test_accuracy"}, rows)
+}
+
+func toTransferJSON(tr experiment.TransferResult, dataName string, dataSeed uint64) *transferJSON {
+	return &transferJSON{Data: dataName, DataSeed: dataSeed, Passes: tr.Passes,
+		FinalTrainAccuracy: tr.FinalTrain.Accuracy, FinalTestAccuracy: tr.FinalTest.Accuracy,
+		FinalTestMajority: tr.FinalTest.Majority, Seconds: tr.Seconds, Curve: tr.Curve}
+}
+
+// runJSON is the -json object of run: one train object per method, each with
+// its transfer.
+type runJSON struct {
+	Command  string     `json:"command"`
+	Data     string     `json:"data"`
+	DataSeed uint64     `json:"data_seed"`
+	Seed     uint64     `json:"seed"`
+	ES       *trainJSON `json:"es"`
+}
+
+func cmdRun(args []string, stdout, stderr io.Writer) error {
+	f := newFlags("run", stderr)
+	f.dataFlags()
+	f.modelFlags()
+	f.trainFlags()
+	f.transferFlags()
+	if err := f.parse(args, stderr); err != nil {
+		return err
+	}
+	cfg, err := f.modelConfig(nil)
+	if err != nil {
+		return err
+	}
+	eo, err := f.esOptions(cfg, stderr)
+	if err != nil {
+		return err
+	}
+	if err := f.prepareOut(); err != nil {
+		return err
+	}
+	stop, err := f.profile()
+	if err != nil {
+		return err
+	}
+	ds, err := f.loadData(f.dataSeed)
+	if err != nil {
+		return err
+	}
+	fresh, err := f.loadData(f.dataSeed + 1)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "plasticity run: %s, rules from ES (%s), then transfer to data-seed %d\n", ds.Name, eo.Strategy, f.dataSeed+1)
+	res, err := experiment.TrainES(eo, ds)
+	if err != nil {
+		return inputError{err}
+	}
+	to := experiment.TransferOptions{Options: f.options(cfg, stderr), Passes: f.passes, RecordEvery: f.recordEvery}
+	tr, err := experiment.Transfer(to, res.Rules, fresh)
+	if err != nil {
+		return inputError{err}
+	}
+	if err := stop(); err != nil {
+		return err
+	}
+	rf := f.rulesFile(res, cfg, ds)
+	out := &trainJSON{Method: res.Method, Data: f.data, Seed: f.seed, Generations: res.Steps,
+		BatchAccuracy: res.Final.BatchAccuracy, TestAccuracy: res.Final.TestAccuracy, TestMajority: res.Final.TestMajority,
+		Loss: res.Final.Loss, Seconds: res.Seconds, SamplesPerSecond: res.SamplesPerSecond, Rules: rf,
+		Transfer: toTransferJSON(tr, f.data, f.dataSeed+1)}
+	if f.out != "" {
+		dir := filepath.Join(f.out, res.Method)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		if err := writeTrainDir(dir, map[string]any{"command": "run", "args": args, "es": eo}, res, rf); err != nil {
+			return err
+		}
+		if err := writeTransferCurve(filepath.Join(dir, "transfer.csv"), tr); err != nil {
+			return err
+		}
+		out.Out = dir
+	}
+	if f.json {
+		return printJSON(stdout, runJSON{Command: "run", Data: f.data, DataSeed: f.dataSeed, Seed: f.seed, ES: out})
+	}
+	fmt.Fprintf(stdout, "plasticity run: %s, seed %d; transfer to data-seed %d, %d passes\n\n", ds.Name, f.seed, f.dataSeed+1, f.passes)
+	fmt.Fprintf(stdout, "%-12s %10s %10s %10s %12s %9s %9s\n", "method", "steps", "batch acc", "test acc", "transfer acc", "train s", "transf s")
+	fmt.Fprintf(stdout, "%-12s %10d %10.3f %10.3f %12.3f %9.1f %9.1f\n", res.Method, res.Steps,
+		res.Final.BatchAccuracy, res.Final.TestAccuracy, tr.FinalTest.Accuracy, res.Seconds, tr.Seconds)
+	fmt.Fprintf(stdout, "\nbatch/test acc: mean of %d fresh lifetimes of %d samples; transfer acc: test split of the new draw after %d passes.\n",
+		eo.EvalLifetimes, f.batch, f.passes)
+	return nil
+}
+
+func cmdTrain(args []string, stdout, stderr io.Writer) error {
+	f := newFlags("train", stderr)
+	f.dataFlags()
+	f.modelFlags()
+	f.trainFlags()
+	if err := f.parse(args, stderr); err != nil {
+		return err
+	}
+	cfg, err := f.modelConfig(nil)
+	if err != nil {
+		return err
+	}
+	eo, err := f.esOptions(cfg, stderr)
+	if err != nil {
+		return err
+	}
+	if f.out == "" {
+		f.out = filepath.Join("runs", fmt.Sprintf("%s-%s-seed%d", f.method, f.strategy, f.seed))
+	}
+	if err := f.prepareOut(); err != nil {
+		return err
+	}
+	stop, err := f.profile()
+	if err != nil {
+		return err
+	}
+	ds, err := f.loadData(f.dataSeed)
+	if err != nil {
+		return err
+	}
+	res, err := experiment.TrainES(eo, ds)
+	if err != nil {
+		return inputError{err}
+	}
+	if err := stop(); err != nil {
+		return err
+	}
+	rf := f.rulesFile(res, cfg, ds)
+	config := map[string]any{"command": "train", "args": args, "data": f.data, "data_seed": f.dataSeed, "es": eo}
+	if err := writeTrainDir(f.out, config, res, rf); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "wrote %s\n", filepath.Join(f.out, "rules.json"))
+	if f.json {
+		return printJSON(stdout, trainJSON{Command: "train", Method: "es", Data: f.data, Seed: f.seed, Generations: res.Steps,
+			BatchAccuracy: res.Final.BatchAccuracy, TestAccuracy: res.Final.TestAccuracy, TestMajority: res.Final.TestMajority,
+			Loss: res.Final.Loss, Seconds: res.Seconds, SamplesPerSecond: res.SamplesPerSecond, Rules: rf, Out: f.out})
+	}
+	fmt.Fprintf(stdout, "%s on %s: batch accuracy %.3f, test accuracy %.3f, loss %.3f (%d lifetimes); %d generations in %.1f s\n",
+		res.Method, ds.Name, res.Final.BatchAccuracy, res.Final.TestAccuracy, res.Final.Loss, res.Final.Lifetimes, res.Steps, res.Seconds)
+	return nil
+}
+
+// loadRules reads -rules and builds the network configuration from it,
+// overridden by any model flag given.
+func (f *flags) loadRules() (experiment.RulesFile, model.Rules, model.Config, error) {
+	if f.rules == "" {
+		return experiment.RulesFile{}, model.Rules{}, model.Config{}, badInput("-rules FILE is required")
+	}
+	rf, r, err := experiment.ReadRulesFile(f.rules)
+	if err != nil {
+		return rf, r, model.Config{}, inputError{err}
+	}
+	base := rf.Config
+	cfg, err := f.modelConfig(&base)
+	if err != nil {
+		return rf, r, cfg, err
+	}
+	if cfg.Rounds != r.Rounds {
+		return rf, r, cfg, badInput("%s holds rules for R = %d; they cannot drive a network of R = %d", f.rules, r.Rounds, cfg.Rounds)
+	}
+	if !f.set("batch") && rf.Batch > 0 {
+		f.batch = rf.Batch
+	}
+	return rf, r, cfg, nil
+}
+
+func cmdTransfer(args []string, stdout, stderr io.Writer) error {
+	f := newFlags("transfer", stderr)
+	f.fs.StringVar(&f.rules, "rules", "", "rules.json to apply")
+	f.dataFlags()
+	f.modelFlags()
+	f.transferFlags()
+	if err := f.parse(args, stderr); err != nil {
+		return err
+	}
+	_, r, cfg, err := f.loadRules()
+	if err != nil {
+		return err
+	}
+	if err := f.prepareOut(); err != nil {
+		return err
+	}
+	stop, err := f.profile()
+	if err != nil {
+		return err
+	}
+	ds, err := f.loadData(f.dataSeed)
+	if err != nil {
+		return err
+	}
+	to := experiment.TransferOptions{Options: f.options(cfg, stderr), Passes: f.passes, RecordEvery: f.recordEvery}
+	tr, err := experiment.Transfer(to, r, ds)
+	if err != nil {
+		return inputError{err}
+	}
+	if err := stop(); err != nil {
+		return err
+	}
+	out := toTransferJSON(tr, f.data, f.dataSeed)
+	out.Command, out.Rules = "transfer", f.rules
+	if f.out != "" {
+		if err := writeTransferCurve(filepath.Join(f.out, "transfer.csv"), tr); err != nil {
+			return err
+		}
+		if err := experiment.WriteJSON(filepath.Join(f.out, "transfer.json"), out); err != nil {
+			return err
+		}
+	}
+	if f.json {
+		return printJSON(stdout, out)
+	}
+	fmt.Fprintf(stdout, "transfer of %s to %s, %d passes: train accuracy %.3f, test accuracy %.3f (%.1f s)\n",
+		f.rules, ds.Name, tr.Passes, tr.FinalTrain.Accuracy, tr.FinalTest.Accuracy, tr.Seconds)
+	return nil
+}
+
+func cmdEval(args []string, stdout, stderr io.Writer) error {
+	f := newFlags("eval", stderr)
+	f.fs.StringVar(&f.rules, "rules", "", "rules.json to evaluate")
+	f.dataFlags()
+	f.modelFlags()
+	f.evalFlag()
+	if err := f.parse(args, stderr); err != nil {
+		return err
+	}
+	_, r, cfg, err := f.loadRules()
+	if err != nil {
+		return err
+	}
+	stop, err := f.profile()
+	if err != nil {
+		return err
+	}
+	ds, err := f.loadData(f.dataSeed)
+	if err != nil {
+		return err
+	}
+	s, err := experiment.Score(f.options(cfg, stderr), ds, r)
+	if err != nil {
+		return inputError{err}
+	}
+	if err := stop(); err != nil {
+		return err
+	}
+	if f.json {
+		return printJSON(stdout, map[string]any{"command": "eval", "rules": f.rules, "data": f.data, "data_seed": f.dataSeed,
+			"batch_accuracy": s.BatchAccuracy, "test_accuracy": s.TestAccuracy, "loss": s.Loss,
+			"test_majority": s.TestMajority, "lifetimes": s.Lifetimes})
+	}
+	fmt.Fprintf(stdout, "%s on %s: batch accuracy %.3f, test accuracy %.3f, loss %.3f (mean of %d lifetimes of %d samples)\n",
+		f.rules, ds.Name, s.BatchAccuracy, s.TestAccuracy, s.Loss, s.Lifetimes, f.batch)
+	return nil
+}
