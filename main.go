@@ -493,7 +493,6 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "plasticity run: %s, rules from ES (%s), then transfer to data-seed %d\n", ds.Name, eo.Strategy, f.dataSeed+1)
 	res, err := experiment.TrainES(eo, ds)
 	if err != nil {
 		return inputError{err}

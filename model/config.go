@@ -105,7 +105,10 @@ func (n Norm) MarshalText() ([]byte, error) { return marshal(normNames, int(n)) 
 func (u Update) MarshalText() ([]byte, error) { return marshal(updateNames, int(u)) }
 
 // UnmarshalText reads an option name.
-func (a *Activation) UnmarshalText(b []byte) (err error) { *a, err = ParseActivation(string(b)); return }
+func (a *Activation) UnmarshalText(b []byte) (err error) {
+	*a, err = ParseActivation(string(b))
+	return
+}
 
 // UnmarshalText reads an option name.
 func (d *Drive) UnmarshalText(b []byte) (err error) { *d, err = ParseDrive(string(b)); return }
