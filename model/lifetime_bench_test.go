@@ -1,0 +1,40 @@
+package model
+
+import "testing"
+
+// benchLifetime times one batch lifetime plus its evaluation pass, the unit
+// of work of every trainer, and reports samples shown per second.
+func benchLifetime(b *testing.B, cfg Config, batch int) {
+	n, err := NewNetwork(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ds := randomSamples(batch, cfg.Inputs, cfg.Outputs, 1)
+	idx := make([]int32, batch)
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	r := NewRules(cfg.Rounds)
+	rng := NewRand(1, "bench-rules", 0)
+	for i := range r.Theta {
+		r.Theta[i] = float32(rng.NormFloat64())
+	}
+	init := NewRand(1, "bench-init", 0)
+	b.ResetTimer()
+	for range b.N {
+		n.Init(init)
+		if _, err := n.Lifetime(r, ds, idx, nil); err != nil {
+			b.Fatal(err)
+		}
+		n.Evaluate(ds, idx)
+	}
+	b.ReportMetric(float64(2*batch*b.N)/b.Elapsed().Seconds(), "samples/s")
+}
+
+func BenchmarkLifetimeSynthetic(b *testing.B) {
+	benchLifetime(b, Config{Inputs: 10, Hidden: 20, Outputs: 4, Rounds: 3, Cap: 10, Eta: 0.01, EdgeProb: 1}, 100)
+}
+
+func BenchmarkLifetimeMNIST(b *testing.B) {
+	benchLifetime(b, Config{Inputs: 784, Hidden: 1000, Outputs: 10, Rounds: 3, Cap: 500, Eta: 0.01, EdgeProb: 1, Init: InitScaled}, 100)
+}
