@@ -96,7 +96,8 @@ Run "plasticity COMMAND -h" for the flags of a command.
 
 // flags holds every flag; each command registers the groups it uses.
 type flags struct {
-	fs *flag.FlagSet
+	fs     *flag.FlagSet
+	stderr io.Writer // notes while loading data
 
 	seed       uint64
 	workers    int
@@ -131,7 +132,7 @@ type flags struct {
 }
 
 func newFlags(name string, stderr io.Writer) *flags {
-	f := &flags{fs: flag.NewFlagSet("plasticity "+name, flag.ContinueOnError)}
+	f := &flags{fs: flag.NewFlagSet("plasticity "+name, flag.ContinueOnError), stderr: stderr}
 	f.fs.SetOutput(io.Discard)
 	f.fs.Usage = func() {}
 	fs := f.fs
@@ -141,7 +142,6 @@ func newFlags(name string, stderr io.Writer) *flags {
 	fs.StringVar(&f.out, "out", "", "run directory to write (config.json, metrics.csv, rules.json)")
 	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "write a pprof CPU profile to this file")
 	fs.StringVar(&f.memprofile, "memprofile", "", "write a pprof heap profile to this file")
-	_ = stderr
 	return f
 }
 
@@ -219,7 +219,7 @@ func (f *flags) set(name string) bool {
 }
 
 func (f *flags) loadData(seed uint64) (data.Dataset, error) {
-	ds, err := data.Load(data.Spec{Name: f.data, DataSeed: seed, MNISTDir: f.mnist, Standardize: f.standardize})
+	ds, err := data.Load(data.Spec{Name: f.data, DataSeed: seed, MNISTDir: f.mnist, Standardize: f.standardize, Log: f.stderr})
 	if err != nil {
 		return ds, inputError{err}
 	}

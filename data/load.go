@@ -2,16 +2,27 @@ package data
 
 import (
 	"fmt"
+	"io"
 	"strings"
+
+	"plasticity/mnist"
+	"plasticity/model"
 )
 
 // Spec says which data set to load and how.
 type Spec struct {
 	// Name is "synthetic", "mnist", "csv:PATH" or "csv:TRAIN,TEST".
-	Name        string
-	DataSeed    uint64
-	MNISTDir    string
+	Name     string
+	DataSeed uint64
+	// MNISTDir is the folder of the MNIST files; empty: $PLASTICITY_MNIST,
+	// else the Go module (mnist.Locate).
+	MNISTDir string
+	// Standardize applies to synthetic and CSV features; MNIST pixels are
+	// only divided by 255.
 	Standardize bool
+	// Log receives notes about the data (nil: none), such as a folder of
+	// MNIST files that are not the originals.
+	Log io.Writer
 }
 
 // Load reads or generates the data set a Spec names.
@@ -22,9 +33,35 @@ func Load(s Spec) (Dataset, error) {
 		o.NoStandardize = !s.Standardize
 		return NewSynthetic(o, s.DataSeed)
 	case s.Name == "mnist":
-		return Dataset{}, fmt.Errorf("-data mnist is not supported yet")
+		return LoadMNIST(s.MNISTDir, s.Log)
 	case strings.HasPrefix(s.Name, "csv:"):
-		return Dataset{}, fmt.Errorf("-data csv: is not supported yet")
+		return LoadCSV(strings.TrimPrefix(s.Name, "csv:"), s.Standardize)
 	}
 	return Dataset{}, fmt.Errorf("unknown -data %q (want synthetic, mnist, csv:PATH or csv:TRAIN,TEST)", s.Name)
+}
+
+// LoadMNIST reads the MNIST files (see mnist.Load for where they are looked
+// for) with every pixel divided by 255 and no standardisation.
+func LoadMNIST(dir string, log io.Writer) (Dataset, error) {
+	d, loc, err := mnist.Load(dir, log)
+	if err != nil {
+		return Dataset{}, err
+	}
+	name := "mnist"
+	if loc.Origin != mnist.FromModule {
+		name = fmt.Sprintf("mnist(%s)", loc.Dir)
+	}
+	return Dataset{Name: name, Classes: mnist.Classes, Train: pixels(d.Train), Test: pixels(d.Test)}, nil
+}
+
+func pixels(s mnist.Set) model.Samples {
+	x := make([]float32, len(s.Pixels))
+	for i, p := range s.Pixels {
+		x[i] = float32(p) / 255
+	}
+	y := make([]int32, s.Len())
+	for i, l := range s.Labels {
+		y[i] = int32(l)
+	}
+	return model.Samples{X: x, Y: y, Dim: s.Rows * s.Cols}
 }

@@ -1,0 +1,50 @@
+package mnist
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// FuzzReadIDX feeds arbitrary bytes to Decode: it must never panic, every
+// error must be one line, and a file it accepts must hold exactly the data
+// its header announces.
+func FuzzReadIDX(f *testing.F) {
+	for _, dir := range []string{rawDir, gzDir} {
+		files, err := os.ReadDir(dir)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, e := range files {
+			b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(b)
+		}
+	}
+	for _, c := range hostileIDX(f) {
+		f.Add(c.b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		h, herr := DecodeHeader(bytes.NewReader(b), int64(len(b)))
+		file, err := Decode(bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			if strings.Contains(err.Error(), "\n") {
+				t.Fatalf("error of several lines: %q", err)
+			}
+			return
+		}
+		if herr != nil {
+			t.Fatalf("Decode accepts a file whose header DecodeHeader refuses: %v", herr)
+		}
+		if file.DataLen() != h.DataLen() || int64(len(file.Data)) != file.DataLen() || file.DataLen() > MaxDataBytes {
+			t.Fatalf("header announces %d bytes, Data holds %d", file.DataLen(), len(file.Data))
+		}
+		if !file.Gzip && !bytes.Equal(b[file.Len():], file.Data) {
+			t.Fatal("raw data differs from the file's tail")
+		}
+	})
+}
