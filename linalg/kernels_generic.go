@@ -160,3 +160,25 @@ func kthLargest(keys []uint64, k int) uint64 {
 	}
 	return keys[want]
 }
+
+func matVecTransGeneric(dst, a []float32, rows, cols int, v []float32) {
+	dst = dst[:cols]
+	for i := range rows {
+		row := a[i*cols : (i+1)*cols]
+		vi := v[i]
+		for j, w := range row {
+			dst[j] += vi * w
+		}
+	}
+}
+
+func addOuterGeneric(a []float32, rows, cols int, u, v []float32) {
+	v = v[:cols]
+	for i := range rows {
+		row := a[i*cols : (i+1)*cols]
+		ui := u[i]
+		for j, w := range v {
+			row[j] += ui * w
+		}
+	}
+}

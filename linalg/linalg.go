@@ -3,6 +3,14 @@
 // column norms, all over flat row-major []float32. It knows nothing of
 // networks. Every kernel has a pure-Go version (kernels_generic.go) that is the
 // specification; faster versions must agree with it.
+//
+// On amd64 the kernels run hand-written AVX2/FMA assembly (package asm) when
+// the CPU has it, chosen once at start-up; the purego build tag or another
+// architecture keeps the pure-Go versions. The assembly agrees with them bit
+// for bit in Cap, AddLookup, AddConst, MulElem and ScaleColumns. Sums (Dot,
+// MatVec, MatVecCols, MatVecTrans, AddSquares, ColumnNorms) and the fused
+// multiply-adds (Axpy, AddOuter) may differ within float32 rounding: for a sum
+// of terms t_i, by at most a few times n*2^-24*sum|t_i|.
 package linalg
 
 import (
@@ -15,7 +23,7 @@ func Dot(x, y []float32) float32 {
 	if len(x) != len(y) {
 		panic(fmt.Sprintf("linalg.Dot: lengths %d and %d", len(x), len(y)))
 	}
-	return dotGeneric(x, y)
+	return dot(x, y)
 }
 
 // MatVec sets dst = A x for the rows x cols row-major matrix a.
@@ -24,7 +32,7 @@ func MatVec(dst, a []float32, rows, cols int, x []float32) {
 	if len(dst) < rows || len(x) < cols {
 		panic(fmt.Sprintf("linalg.MatVec: dst %d, x %d for %dx%d", len(dst), len(x), rows, cols))
 	}
-	matVecGeneric(dst, a, rows, cols, x)
+	matVec(dst, a, rows, cols, x)
 }
 
 // MatVecCols sets dst = A x using only the columns listed in idx; the other
@@ -40,7 +48,28 @@ func MatVecCols(dst, a []float32, rows, cols int, x []float32, idx []int32) {
 			panic(fmt.Sprintf("linalg.MatVecCols: column %d out of %d", j, cols))
 		}
 	}
-	matVecColsGeneric(dst, a, rows, cols, x, idx)
+	matVecCols(dst, a, rows, cols, x, idx)
+}
+
+// MatVecTrans adds A^T v to dst (dst[j] += sum_i v[i]*a[i*cols+j]) for the
+// rows x cols row-major matrix a: the product with the transpose that
+// backpropagation needs, without transposing.
+func MatVecTrans(dst, a []float32, rows, cols int, v []float32) {
+	checkMat("MatVecTrans", a, rows, cols)
+	if len(dst) < cols || len(v) < rows {
+		panic(fmt.Sprintf("linalg.MatVecTrans: dst %d, v %d for %dx%d", len(dst), len(v), rows, cols))
+	}
+	matVecTrans(dst, a, rows, cols, v)
+}
+
+// AddOuter adds the outer product u v^T to the rows x cols row-major matrix a
+// (a[i*cols+j] += u[i]*v[j]): a rank-1 update.
+func AddOuter(a []float32, rows, cols int, u, v []float32) {
+	checkMat("AddOuter", a, rows, cols)
+	if len(u) < rows || len(v) < cols {
+		panic(fmt.Sprintf("linalg.AddOuter: u %d, v %d for %dx%d", len(u), len(v), rows, cols))
+	}
+	addOuter(a, rows, cols, u, v)
 }
 
 // Axpy sets dst += alpha * x.
@@ -48,7 +77,7 @@ func Axpy(dst []float32, alpha float32, x []float32) {
 	if len(x) < len(dst) {
 		panic(fmt.Sprintf("linalg.Axpy: x %d < dst %d", len(x), len(dst)))
 	}
-	axpyGeneric(dst, alpha, x)
+	axpy(dst, alpha, x)
 }
 
 // AddLookup sets row[j] += table[idx[j]]: the update of one weight row by a
@@ -58,11 +87,11 @@ func AddLookup(row, table []float32, idx []uint8) {
 	if len(idx) < len(row) {
 		panic(fmt.Sprintf("linalg.AddLookup: idx %d < row %d", len(idx), len(row)))
 	}
-	addLookupGeneric(row, table, idx)
+	addLookup(row, table, idx)
 }
 
 // AddConst sets row[j] += c.
-func AddConst(row []float32, c float32) { addConstGeneric(row, c) }
+func AddConst(row []float32, c float32) { addConst(row, c) }
 
 // AddSquares sets acc[j] += row[j]^2, accumulating column sums of squares one
 // row at a time.
@@ -70,7 +99,7 @@ func AddSquares(acc, row []float32) {
 	if len(row) < len(acc) {
 		panic(fmt.Sprintf("linalg.AddSquares: row %d < acc %d", len(row), len(acc)))
 	}
-	addSquaresGeneric(acc, row)
+	addSquares(acc, row)
 }
 
 // MulElem sets row[j] *= s[j].
@@ -78,7 +107,7 @@ func MulElem(row, s []float32) {
 	if len(s) < len(row) {
 		panic(fmt.Sprintf("linalg.MulElem: s %d < row %d", len(s), len(row)))
 	}
-	mulElemGeneric(row, s)
+	mulElem(row, s)
 }
 
 // Cap keeps the k largest entries of x and sets the others to zero. Ties break
@@ -91,7 +120,7 @@ func Cap(x []float32, k int, sel []int32, scratch []uint64) int {
 	if len(sel) < min(max(k, 0), n) || len(scratch) < n {
 		panic(fmt.Sprintf("linalg.Cap: sel %d, scratch %d for n %d, k %d", len(sel), len(scratch), n, k))
 	}
-	return capGeneric(x, k, sel, scratch)
+	return capSelect(x, k, sel, scratch)
 }
 
 // ColumnNorms sets norms[j] to the L2 norm of column j of the rows x cols
@@ -151,6 +180,27 @@ func ReLU(x []float32) {
 			x[i] = 0
 		}
 	}
+}
+
+// Kernel names the kernel set in use: "avx2" or "generic".
+func Kernel() string { return kernel() }
+
+// Kernels lists the kernel sets this CPU and build can run, fastest first;
+// "generic" is always last.
+func Kernels() []string { return kernels() }
+
+// SetKernel makes the named kernel set, one of Kernels, the one in use and
+// returns the function that restores the previous one. It is for tests and
+// benchmarks that compare the paths, and must not run while kernels do.
+func SetKernel(name string) (restore func(), err error) {
+	for _, k := range kernels() {
+		if k == name {
+			prev := kernel()
+			setKernel(name)
+			return func() { setKernel(prev) }, nil
+		}
+	}
+	return nil, fmt.Errorf("linalg: kernel %q not available here (have %v)", name, kernels())
 }
 
 func checkMat(name string, a []float32, rows, cols int) {

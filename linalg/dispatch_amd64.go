@@ -1,0 +1,229 @@
+//go:build gc && !purego
+
+package linalg
+
+import (
+	"fmt"
+	"math"
+	"unsafe"
+
+	"github.com/klauspost/cpuid/v2"
+
+	"plasticity/asm"
+)
+
+// hasAVX2 says whether this CPU can run the assembly kernels; useAVX2 whether
+// they run now. It is chosen once here and changed only by SetKernel, so each
+// kernel call costs one predictable branch.
+var (
+	hasAVX2 = cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3)
+	useAVX2 = hasAVX2
+)
+
+func kernels() []string {
+	if hasAVX2 {
+		return []string{"avx2", "generic"}
+	}
+	return []string{"generic"}
+}
+
+func kernel() string {
+	if useAVX2 {
+		return "avx2"
+	}
+	return "generic"
+}
+
+func setKernel(name string) { useAVX2 = name == "avx2" }
+
+// The functions below pass whole vector blocks to the assembly and finish the
+// remaining elements in Go; below one block they run the generic code.
+
+func dot(x, y []float32) float32 {
+	if !useAVX2 || len(x) < 8 {
+		return dotGeneric(x, y)
+	}
+	y = y[:len(x)]
+	s := asm.DotAVX2(x, y)
+	for i := len(x) &^ 7; i < len(x); i++ {
+		s += x[i] * y[i]
+	}
+	return s
+}
+
+func matVec(dst, a []float32, rows, cols int, x []float32) {
+	if !useAVX2 || cols < 8 {
+		matVecGeneric(dst, a, rows, cols, x)
+		return
+	}
+	dst = dst[:rows]
+	asm.MatVecAVX2(dst, a[:rows*cols], cols, x[:cols])
+	if b := cols &^ 7; b < cols {
+		xt := x[b:cols]
+		for i := range dst {
+			row := a[i*cols+b : (i+1)*cols]
+			s := dst[i]
+			for j, v := range row {
+				s += v * xt[j]
+			}
+			dst[i] = s
+		}
+	}
+}
+
+func matVecCols(dst, a []float32, rows, cols int, x []float32, idx []int32) {
+	if !useAVX2 || len(idx) < 8 {
+		matVecColsGeneric(dst, a, rows, cols, x, idx)
+		return
+	}
+	dst = dst[:rows]
+	asm.MatVecColsAVX2(dst, a[:rows*cols], cols, x[:cols], idx)
+	if b := len(idx) &^ 7; b < len(idx) {
+		it := idx[b:]
+		for i := range dst {
+			row := a[i*cols : (i+1)*cols]
+			s := dst[i]
+			for _, j := range it {
+				s += row[j] * x[j]
+			}
+			dst[i] = s
+		}
+	}
+}
+
+func matVecTrans(dst, a []float32, rows, cols int, v []float32) {
+	if !useAVX2 || cols < 8 {
+		matVecTransGeneric(dst, a, rows, cols, v)
+		return
+	}
+	dst, v = dst[:cols], v[:rows]
+	asm.MatVecTransAVX2(dst, a[:rows*cols], cols, v)
+	if b := cols &^ 7; b < cols {
+		dt := dst[b:]
+		for i, vi := range v {
+			row := a[i*cols+b : (i+1)*cols]
+			for j, w := range row {
+				dt[j] += vi * w
+			}
+		}
+	}
+}
+
+func addOuter(a []float32, rows, cols int, u, v []float32) {
+	if !useAVX2 || cols < 8 {
+		addOuterGeneric(a, rows, cols, u, v)
+		return
+	}
+	u, v = u[:rows], v[:cols]
+	asm.AddOuterAVX2(a[:rows*cols], cols, u, v)
+	if b := cols &^ 7; b < cols {
+		vt := v[b:]
+		for i, ui := range u {
+			row := a[i*cols+b : (i+1)*cols]
+			for j, w := range vt {
+				row[j] += ui * w
+			}
+		}
+	}
+}
+
+func axpy(dst []float32, alpha float32, x []float32) {
+	if !useAVX2 {
+		axpyGeneric(dst, alpha, x)
+		return
+	}
+	x = x[:len(dst)]
+	asm.AxpyAVX2(dst, alpha, x)
+	for i := len(dst) &^ 7; i < len(dst); i++ {
+		dst[i] += alpha * x[i]
+	}
+}
+
+func addConst(row []float32, c float32) {
+	if !useAVX2 {
+		addConstGeneric(row, c)
+		return
+	}
+	asm.AddConstAVX2(row, c)
+	for i := len(row) &^ 7; i < len(row); i++ {
+		row[i] += c
+	}
+}
+
+func addSquares(acc, row []float32) {
+	if !useAVX2 {
+		addSquaresGeneric(acc, row)
+		return
+	}
+	row = row[:len(acc)]
+	asm.AddSquaresAVX2(acc, row)
+	for i := len(acc) &^ 7; i < len(acc); i++ {
+		acc[i] += row[i] * row[i]
+	}
+}
+
+func mulElem(row, s []float32) {
+	if !useAVX2 {
+		mulElemGeneric(row, s)
+		return
+	}
+	s = s[:len(row)]
+	asm.MulElemAVX2(row, s)
+	for i := len(row) &^ 7; i < len(row); i++ {
+		row[i] *= s[i]
+	}
+}
+
+func addLookup(row, table []float32, idx []uint8) {
+	// Tables of up to 16 entries (R <= 3) fit in two registers; larger ones
+	// take the generic loop.
+	if !useAVX2 || len(table) > 16 || len(row) < 8 {
+		addLookupGeneric(row, table, idx)
+		return
+	}
+	var t [16]float32
+	copy(t[:], table)
+	b := len(row) &^ 7
+	if m := asm.AddLookup16AVX2(row, &t, idx[:b]); int(m) >= len(table) {
+		panic(fmt.Sprintf("linalg.AddLookup: index %d out of a table of %d", m, len(table)))
+	}
+	addLookupGeneric(row[b:], table, idx[b:len(row)])
+}
+
+// capSelect is capGeneric by a threshold instead of a selection: the k-th
+// largest key is found by bisection over its bits with vector counting
+// passes, and ties at the threshold go to the lowest indices, which is the
+// generic composite key's order.
+func capSelect(x []float32, k int, sel []int32, scratch []uint64) int {
+	n := len(x)
+	if !useAVX2 || n < 8 || k <= 0 || k >= n {
+		return capGeneric(x, k, sel, scratch)
+	}
+	// scratch holds 2n int32 keys; n >= 8 leaves room to pad to a block
+	// with keys that no threshold counts.
+	np := (n + 7) &^ 7
+	keys := unsafe.Slice((*int32)(unsafe.Pointer(unsafe.SliceData(scratch))), 2*len(scratch))[:np]
+	b := n &^ 7
+	asm.CapKeysAVX2(keys[:b], x[:b])
+	for i := b; i < n; i++ {
+		keys[i] = int32(capKey(x[i]) ^ 0x80000000)
+	}
+	for i := n; i < np; i++ {
+		keys[i] = math.MinInt32
+	}
+	t, need := asm.CapThresholdAVX2(keys, k)
+	m, need := asm.CapSelectAVX2(x[:b], keys[:b], t, need, sel, 0)
+	for i := b; i < n; i++ {
+		switch key := keys[i]; {
+		case key > t:
+		case key == t && need > 0:
+			need--
+		default:
+			x[i] = 0
+			continue
+		}
+		sel[m] = int32(i)
+		m++
+	}
+	return m
+}

@@ -1,0 +1,35 @@
+//go:build !amd64 || !gc || purego
+
+package linalg
+
+// Without assembly every kernel is the generic one.
+
+func kernels() []string { return []string{"generic"} }
+func kernel() string    { return "generic" }
+func setKernel(string)  {}
+
+func dot(x, y []float32) float32 { return dotGeneric(x, y) }
+
+func matVec(dst, a []float32, rows, cols int, x []float32) {
+	matVecGeneric(dst, a, rows, cols, x)
+}
+
+func matVecCols(dst, a []float32, rows, cols int, x []float32, idx []int32) {
+	matVecColsGeneric(dst, a, rows, cols, x, idx)
+}
+
+func matVecTrans(dst, a []float32, rows, cols int, v []float32) {
+	matVecTransGeneric(dst, a, rows, cols, v)
+}
+
+func addOuter(a []float32, rows, cols int, u, v []float32) { addOuterGeneric(a, rows, cols, u, v) }
+
+func axpy(dst []float32, alpha float32, x []float32) { axpyGeneric(dst, alpha, x) }
+func addConst(row []float32, c float32)              { addConstGeneric(row, c) }
+func addSquares(acc, row []float32)                  { addSquaresGeneric(acc, row) }
+func mulElem(row, s []float32)                       { mulElemGeneric(row, s) }
+func addLookup(row, table []float32, idx []uint8)    { addLookupGeneric(row, table, idx) }
+
+func capSelect(x []float32, k int, sel []int32, scratch []uint64) int {
+	return capGeneric(x, k, sel, scratch)
+}
