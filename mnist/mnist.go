@@ -253,28 +253,36 @@ func fileSHA256(path string) (string, error) {
 // Load locates the files (Locate), checks their SHA-256 sums and reads them
 // (Read). In the module's copy a file that is not the original is an error
 // naming it; in a folder the user named it is one note on log (nil: none),
-// since Fashion-MNIST and KMNIST come under the same file names.
+// written once the files have been read without error, since Fashion-MNIST
+// and KMNIST come under the same file names.
 func Load(dir string, log io.Writer) (Data, Location, error) {
 	loc, err := Locate(dir)
 	if err != nil {
 		return Data{}, loc, err
+	}
+	if loc.Origin == FromModule {
+		bad, err := Mismatches(loc.Dir)
+		if err != nil {
+			return Data{}, loc, err
+		}
+		if len(bad) > 0 {
+			return Data{}, loc, fmt.Errorf("mnist: %s: not the original MNIST (SHA-256 differs): the module cache is damaged (go clean -modcache fetches it again)",
+				strings.Join(bad, ", "))
+		}
+	}
+	d, err := Read(loc.Dir)
+	if err != nil || loc.Origin == FromModule || log == nil {
+		return d, loc, err
 	}
 	bad, err := Mismatches(loc.Dir)
 	if err != nil {
 		return Data{}, loc, err
 	}
 	if len(bad) > 0 {
-		if loc.Origin == FromModule {
-			return Data{}, loc, fmt.Errorf("mnist: %s: not the original MNIST (SHA-256 differs): the module cache is damaged (go clean -modcache fetches it again)",
-				strings.Join(bad, ", "))
-		}
-		if log != nil {
-			fmt.Fprintf(log, "mnist: note: %s (from %v) is not the original MNIST (SHA-256 differs for %s); reading it as an IDX set\n",
-				loc.Dir, loc.Origin, strings.Join(baseNames(bad), ", "))
-		}
+		fmt.Fprintf(log, "mnist: note: %s (from %v) is not the original MNIST (SHA-256 differs for %s); reading it as an IDX set\n",
+			loc.Dir, loc.Origin, strings.Join(baseNames(bad), ", "))
 	}
-	d, err := Read(loc.Dir)
-	return d, loc, err
+	return d, loc, nil
 }
 
 func baseNames(paths []string) []string {
