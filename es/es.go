@@ -4,6 +4,9 @@
 package es
 
 import (
+	"encoding"
+	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -26,6 +29,79 @@ type Strategy interface {
 	Center() []float32
 	// Generation returns how many generations have been told.
 	Generation() int
+	// StepSize returns the current mutation scale: sigma.
+	StepSize() float64
+	// MarshalBinary saves the strategy's complete state, its generator
+	// included, between a Tell and the next Ask; UnmarshalBinary restores
+	// it into a strategy built with the same Config and dimension, which then
+	// continues exactly as the saved one would have.
+	encoding.BinaryMarshaler
+	encoding.BinaryUnmarshaler
+}
+
+// Names lists the strategies New knows.
+var Names = []string{"simple", "openai", "cmaes", "sepcmaes"}
+
+// Config selects a strategy and its settings; zero fields take the
+// strategy's defaults (see Defaults).
+type Config struct {
+	Name    string  `json:"name"`
+	PopSize int     `json:"popsize"`
+	Sigma   float64 `json:"sigma"`
+	// Parents is the simple ES's number of elite parents.
+	Parents int `json:"parents,omitempty"`
+	// LR and WeightDecay are OpenAI-ES's Adam step size and weight decay.
+	LR          float64 `json:"lr,omitempty"`
+	WeightDecay float64 `json:"wd,omitempty"`
+	// Restarts is how many IPOP restarts CMA-ES may make.
+	Restarts int `json:"restarts,omitempty"`
+}
+
+// Defaults returns c with every zero setting replaced by the default of its
+// strategy for genotypes of length dim: the seed paper's for simple
+// (population 10, sigma 0.01, 2 parents), Hansen's population
+// 4 + floor(3 ln dim) for CMA-ES, and for OpenAI-ES the settings that worked
+// best on plasticity rules (see the es tests and the project's report).
+func Defaults(c Config, dim int) Config {
+	set := func(p *int, v int) {
+		if *p == 0 {
+			*p = v
+		}
+	}
+	setf := func(p *float64, v float64) {
+		if *p == 0 {
+			*p = v
+		}
+	}
+	switch c.Name {
+	case "simple":
+		set(&c.PopSize, 10)
+		setf(&c.Sigma, 0.01)
+		set(&c.Parents, 2)
+	case "openai":
+		set(&c.PopSize, 40)
+		setf(&c.Sigma, 0.1)
+		setf(&c.LR, 0.03)
+	case "cmaes", "sepcmaes":
+		set(&c.PopSize, DefaultCMAParams(dim, 0, c.Name == "sepcmaes").PopSize)
+		setf(&c.Sigma, 1)
+	}
+	return c
+}
+
+// New builds the strategy c names for genotypes of length dim, with default
+// settings where c leaves them zero, drawing its randomness from rng.
+func New(c Config, dim int, rng *rand.Rand) (Strategy, error) {
+	c = Defaults(c, dim)
+	switch c.Name {
+	case "simple":
+		return NewSimple(dim, c.PopSize, c.Sigma, c.Parents, rng)
+	case "openai":
+		return NewOpenAI(dim, OpenAIOptions{PopSize: c.PopSize, Sigma: c.Sigma, LR: c.LR, WeightDecay: c.WeightDecay}, rng)
+	case "cmaes", "sepcmaes":
+		return NewCMAES(dim, CMAOptions{PopSize: c.PopSize, Sigma: c.Sigma, Separable: c.Name == "sepcmaes", Restarts: c.Restarts}, rng)
+	}
+	return nil, fmt.Errorf("unknown evolution strategy %q (want one of %v)", c.Name, Names)
 }
 
 // Evaluate calls fitness(worker, i) for every candidate i in 0..n-1 on the
