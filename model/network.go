@@ -175,6 +175,14 @@ func (n *Network) SetRules(r Rules) error {
 	return nil
 }
 
+// RuleSteps returns the rules of the current lifetime scaled by eta, as the
+// updates add them: in[q], hid[q*P+pj] (the step of a synapse from a neuron of
+// pattern pj onto one of pattern q, the transpose of the genotype's layout),
+// and the output table's entries for the true class and for the others.
+func (n *Network) RuleSteps() (in, hid, outYes, outNo []float32) {
+	return n.inStep, n.hidStep, n.outYes, n.outNo
+}
+
 func (n *Network) activate(x []float32) {
 	switch n.Cfg.Act {
 	case Sigmoid:
@@ -377,7 +385,13 @@ func (s Score) PerClass() []float64 {
 
 // Evaluate runs the evaluation pass over samples idx of ds (all of ds when idx
 // is nil) with the weights frozen.
-func (n *Network) Evaluate(ds Samples, idx []int32) Score {
+func (n *Network) Evaluate(ds Samples, idx []int32) Score { return n.EvaluateFunc(ds, idx, nil) }
+
+// EvaluateFunc is Evaluate calling after(i), when after is not nil, right
+// after the forward pass of sample i while the network's state still holds
+// it: the gradient's backward pass runs there, so the evaluation pass is
+// computed once.
+func (n *Network) EvaluateFunc(ds Samples, idx []int32, after func(i int)) Score {
 	o := n.Cfg.Outputs
 	s := Score{Confusion: make([]int, o*o)}
 	counts := make([]int, o)
@@ -393,6 +407,9 @@ func (n *Network) Evaluate(ds Samples, idx []int32) Score {
 		counts[pred]++
 		s.Confusion[y*o+pred]++
 		s.N++
+		if after != nil {
+			after(i)
+		}
 	}
 	if idx == nil {
 		for i := range ds.Len() {

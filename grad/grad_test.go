@@ -1,0 +1,292 @@
+package grad
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"testing"
+
+	"plasticity/model"
+)
+
+// The finite-difference check runs the float32 model, so its precision is
+// float32's: a loss near 1 carries rounding noise of about 1e-8..1e-7 (the
+// weights are summed step by step in float32, then multiplied three times).
+// The check uses the 5-point stencil, whose truncation error is O(h^4), with
+// h = 1e-2 on the genotype and a test eta of 0.1 (ten times the default, so
+// a rule entry moves the weights by eta*h = 1e-3 per step and the change of
+// the loss stands well above the noise). A coordinate passes when
+//
+//	|fd - g| <= fdRel (|fd| + |g|) + fdAbs gmax,    fdRel 3e-3, fdAbs 3e-4,
+//
+// gmax the largest |g| of the problem: 0.3% of the value, and 0.03% of the
+// gradient's scale for coordinates near zero, where the noise dominates. Over
+// six data draws of every option combination a correct gradient reaches at
+// most half of that bound (TestFiniteDifferences logs the worst case), while
+// a dropped term or a flipped sign exceeds it 10-200 times
+// (TestWrongGradientsFail). Perturbations that move a pattern, a cap choice or
+// an update decision (about 4% of them) leave the gradient's domain and are
+// skipped and counted.
+const (
+	fdH   = 1e-2
+	fdEta = 0.1
+	fdRel = 3e-3
+	fdAbs = 3e-4
+)
+
+// fdProblem is one small network and data set for the check.
+type fdProblem struct {
+	cfg   model.Config
+	ds    model.Samples
+	idx   []int32
+	theta []float32
+}
+
+func newProblem(cfg model.Config, samples int, seed uint64) fdProblem {
+	rng := model.NewRand(seed, "fd-data", 0)
+	ds := model.Samples{Dim: cfg.Inputs, X: make([]float32, samples*cfg.Inputs), Y: make([]int32, samples)}
+	for i := range ds.X {
+		ds.X[i] = float32(rng.NormFloat64())
+	}
+	for i := range ds.Y {
+		ds.Y[i] = int32(rng.IntN(cfg.Outputs))
+	}
+	idx := make([]int32, samples)
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	theta := make([]float32, model.GenotypeLen(cfg.Rounds))
+	for i := range theta {
+		theta[i] = float32(rng.NormFloat64())
+	}
+	return fdProblem{cfg: cfg, ds: ds, idx: idx, theta: theta}
+}
+
+// discrete records everything the gradient holds fixed: every step's
+// patterns, cap choices and update decision, and the evaluation pass's.
+type discrete struct {
+	n   *model.Network
+	sig []int32
+}
+
+func (d *discrete) record(updated bool) {
+	for _, p := range d.n.Patterns() {
+		d.sig = append(d.sig, int32(p))
+	}
+	for r := 0; r <= d.n.Cfg.Rounds; r++ {
+		d.sig = append(d.sig, -1)
+		d.sig = append(d.sig, d.n.Selected(r)...)
+	}
+	if updated {
+		d.sig = append(d.sig, -2)
+	}
+}
+
+func (d *discrete) Observe(_ int, _ int32, _ int, updated bool) { d.record(updated) }
+
+// lossAt runs the lifetime and evaluation pass of theta from the problem's
+// fixed initial weights and returns the loss, computed in float64 from the
+// float32 logits, and the discrete signature.
+func (p fdProblem) lossAt(n *model.Network, theta []float32) (float64, []int32) {
+	n.Init(model.NewRand(7, "fd-init", 0))
+	d := &discrete{n: n}
+	if _, err := n.Lifetime(model.Rules{Rounds: p.cfg.Rounds, Theta: theta}, p.ds, p.idx, d); err != nil {
+		panic(err)
+	}
+	var loss float64
+	n.EvaluateFunc(p.ds, p.idx, func(i int) {
+		d.record(false)
+		z := n.Logits()
+		m := float64(slices.Max(z))
+		var s float64
+		for _, v := range z {
+			s += math.Exp(float64(v) - m)
+		}
+		loss += m + math.Log(s) - float64(z[p.ds.Y[i]])
+	})
+	return loss / float64(len(p.idx)), d.sig
+}
+
+// fdResult summarises one check: coordinates compared, skipped because a
+// perturbation moved a pattern, cap choice or update decision, how many had a
+// gradient clearly away from zero, and the worst violation (1 is the bound).
+type fdResult struct {
+	checked, skipped, nonzero int
+	worst                     float64
+	worstK                    int
+	worstFD, worstG           float64
+}
+
+// gradient returns the hand-derived gradient, with fault f built in.
+func (p fdProblem) gradient(t *testing.T, f fault) []float32 {
+	t.Helper()
+	n, err := model.NewNetwork(p.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := New(p.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.fault = f
+	g := make([]float32, len(p.theta))
+	n.Init(model.NewRand(7, "fd-init", 0))
+	if _, err := b.Gradient(n, model.Rules{Rounds: p.cfg.Rounds, Theta: p.theta}, p.ds, p.idx, g); err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// check compares g with finite differences of the loss, coordinate by
+// coordinate, with the 5-point stencil (8(L(h)-L(-h)) - (L(2h)-L(-2h)))/12h,
+// whose truncation error is O(h^4).
+func (p fdProblem) check(t *testing.T, g []float32) fdResult {
+	t.Helper()
+	n, err := model.NewNetwork(p.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gmax float64
+	for _, v := range g {
+		gmax = max(gmax, math.Abs(float64(v)))
+	}
+	_, base := p.lossAt(n, p.theta)
+	var res fdResult
+	th := slices.Clone(p.theta)
+	for k := range th {
+		var ls [4]float64
+		var sigs [4][]int32
+		var pts [4]float32
+		for m, d := range []float32{-2, -1, 1, 2} {
+			pts[m] = p.theta[k] + d*fdH
+			th[k] = pts[m]
+			ls[m], sigs[m] = p.lossAt(n, th)
+		}
+		th[k] = p.theta[k]
+		same := true
+		for _, sg := range sigs {
+			same = same && slices.Equal(sg, base)
+		}
+		if !same {
+			res.skipped++
+			continue
+		}
+		res.checked++
+		fd := (8*(ls[2]-ls[1]) - (ls[3] - ls[0])) / (12 * fdH)
+		gk := float64(g[k])
+		if math.Abs(gk) > 1e-2*gmax {
+			res.nonzero++
+		}
+		v := math.Abs(fd-gk) / (fdRel*(math.Abs(fd)+math.Abs(gk)) + fdAbs*gmax + 1e-30)
+		if v > res.worst || math.IsNaN(v) {
+			res.worst, res.worstK, res.worstFD, res.worstG = v, k, fd, gk
+		}
+	}
+	return res
+}
+
+func smallConfig() model.Config {
+	return model.Config{Inputs: 3, Hidden: 6, Outputs: 3, Rounds: 2, Cap: 3, Eta: fdEta, EdgeProb: 1}
+}
+
+// allConfigs lists every combination of act x drive x norm x update x init,
+// and one with a sparse hidden connectivity.
+func allConfigs() []model.Config {
+	var out []model.Config
+	for act := range model.Linear + 1 {
+		for drive := range model.DriveRaw + 1 {
+			for norm := range model.NormOutgoing + 1 {
+				for upd := range model.UpdateMisclassified + 1 {
+					for init := range model.InitZero + 1 {
+						c := smallConfig()
+						c.Act, c.Drive, c.Norm, c.Update, c.Init = act, drive, norm, upd, init
+						out = append(out, c)
+					}
+				}
+			}
+		}
+	}
+	c := smallConfig()
+	c.EdgeProb = 0.5
+	c.Norm = model.NormOutgoing
+	return append(out, c)
+}
+
+func name(c model.Config) string {
+	return fmt.Sprintf("%v-%v-%v-%v-%v-p%g", c.Act, c.Drive, c.Norm, c.Update, c.Init, c.EdgeProb)
+}
+
+func TestFiniteDifferences(t *testing.T) {
+	var checked, skipped, nonzero int
+	var worst float64
+	for _, cfg := range allConfigs() {
+		t.Run(name(cfg), func(t *testing.T) {
+			var c fdResult
+			for seed := range uint64(2) {
+				p := newProblem(cfg, 8, seed+3)
+				r := p.check(t, p.gradient(t, faultNone))
+				if !(r.worst <= 1) {
+					t.Errorf("data %d, coordinate %d: finite difference %.6g, gradient %.6g (%.3g times the bound)",
+						seed, r.worstK, r.worstFD, r.worstG, r.worst)
+				}
+				c.checked += r.checked
+				c.skipped += r.skipped
+				c.nonzero += r.nonzero
+				worst = max(worst, r.worst)
+			}
+			// The check must compare something: most coordinates keep their
+			// patterns, and some have a gradient (relu from zero weights may
+			// keep every neuron silent on one data draw).
+			if c.checked < c.skipped || c.nonzero < 2 {
+				t.Errorf("only %d coordinates checked (%d skipped), %d with a non-zero gradient", c.checked, c.skipped, c.nonzero)
+			}
+			checked += c.checked
+			skipped += c.skipped
+			nonzero += c.nonzero
+		})
+	}
+	if nonzero < checked/3 {
+		t.Errorf("only %d of %d coordinates checked have a non-zero gradient", nonzero, checked)
+	}
+	t.Logf("%d coordinates checked (%d non-zero), %d skipped for a changed pattern; worst %.3g of the bound",
+		checked, nonzero, skipped, worst)
+}
+
+// TestWrongGradientsFail shows the check is tight enough: a gradient with one
+// term dropped or one sign flipped fails it wherever the fault changes the
+// gradient by more than 5% of its scale, and that is most option
+// combinations.
+func TestWrongGradientsFail(t *testing.T) {
+	faults := map[fault]string{
+		faultDropA0Path:  "a0 feeds every round: term dropped",
+		faultFlipProject: "normalisation's projection: sign flipped",
+		faultDropProject: "normalisation's projection: term dropped",
+		faultFlipOutNo:   "output table's other-class entries: sign flipped",
+		faultDropSoftmax: "cross-entropy's softmax term dropped",
+	}
+	for f, what := range faults {
+		caught, relevant := 0, 0
+		for _, cfg := range allConfigs() {
+			p := newProblem(cfg, 8, 3)
+			good, bad := p.gradient(t, faultNone), p.gradient(t, f)
+			var gmax, diff float64
+			for k := range good {
+				gmax = max(gmax, math.Abs(float64(good[k])))
+				diff = max(diff, math.Abs(float64(bad[k]-good[k])))
+			}
+			if diff <= 0.05*gmax {
+				continue
+			}
+			relevant++
+			if r := p.check(t, bad); r.worst > 1 {
+				caught++
+			} else {
+				t.Errorf("%s: %s passes the check (worst %.3g of the bound)", what, name(cfg), r.worst)
+			}
+		}
+		if relevant < 10 {
+			t.Errorf("%s: changes the gradient in only %d configurations", what, relevant)
+		}
+		t.Logf("%s: caught in %d of %d configurations it changes", what, caught, relevant)
+	}
+}
