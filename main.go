@@ -17,10 +17,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"strings"
+	"syscall"
 
 	"plasticity/data"
 	"plasticity/experiment"
@@ -123,6 +125,10 @@ type flags struct {
 	parents       int
 	fitness       string
 	evalEvery     int
+	lr, wd        float64
+	restarts      int
+	ckptEvery     int
+	resume        string
 	evalLifetimes int
 	steps         int
 
@@ -170,13 +176,17 @@ func (f *flags) modelFlags() {
 func (f *flags) trainFlags() {
 	fs := f.fs
 	fs.StringVar(&f.method, "method", "es", "how to learn the rules: es")
-	fs.StringVar(&f.strategy, "es", "simple", "evolution strategy: simple (the seed's)")
-	fs.IntVar(&f.generations, "generations", 0, "ES generations (0: the strategy's default)")
-	fs.IntVar(&f.popsize, "popsize", 10, "ES population")
-	fs.Float64Var(&f.sigma, "sigma", 0.01, "ES mutation standard deviation")
+	fs.StringVar(&f.strategy, "es", "simple", "evolution strategy: simple (the seed's), openai, cmaes or sepcmaes")
+	fs.IntVar(&f.generations, "generations", 0, "ES generations (0: the strategy's default); with -resume, the total to reach")
+	fs.IntVar(&f.popsize, "popsize", 0, "ES population (0: the strategy's default: simple 10, openai 40, cmaes 4+floor(3 ln d))")
+	fs.Float64Var(&f.sigma, "sigma", 0, "ES mutation standard deviation (0: the strategy's default: simple 0.01, openai 0.1, cmaes 1)")
 	fs.IntVar(&f.parents, "parents", 2, "simple ES: parents kept (elitism) each generation")
-	fs.StringVar(&f.fitness, "fitness", "accuracy", "ES fitness: accuracy or loss (minus cross-entropy)")
+	fs.Float64Var(&f.lr, "lr", 0, "openai ES: Adam step size (0: 0.03)")
+	fs.Float64Var(&f.wd, "wd", 0, "openai ES: weight decay of the mean")
+	fs.IntVar(&f.restarts, "restarts", 0, "cmaes, sepcmaes: IPOP restarts allowed (each doubles the population)")
+	fs.StringVar(&f.fitness, "fitness", "accuracy", "ES fitness: accuracy or loss (minus cross-entropy); ties rank the lower candidate index first")
 	fs.IntVar(&f.evalEvery, "eval-every", 25, "measure test accuracy every N generations (0: never)")
+	fs.IntVar(&f.ckptEvery, "checkpoint-every", 100, "write the checkpoint every N generations (and at the end, and on Ctrl-C)")
 	fs.IntVar(&f.steps, "steps", 0, "GD steps (gradient descent is not available yet)")
 	f.evalFlag()
 }
@@ -309,10 +319,13 @@ func (f *flags) esOptions(cfg model.Config, stderr io.Writer) (experiment.ESOpti
 		return o, badInput("unknown -method %q (want es)", f.method)
 	}
 	o.Strategy = f.strategy
+	o.Generations = experiment.DefaultGenerations(o.Strategy)
 	if f.generations != 0 {
 		o.Generations = f.generations
 	}
 	o.PopSize, o.Sigma, o.Parents, o.Fitness, o.EvalEvery = f.popsize, f.sigma, f.parents, f.fitness, f.evalEvery
+	o.LR, o.WeightDecay, o.Restarts, o.CheckpointEvery = f.lr, f.wd, f.restarts, f.ckptEvery
+	o.Data = experiment.DataSpec{Name: f.data, DataSeed: f.dataSeed, MNISTDir: f.mnist, Standardize: f.standardize}
 	if f.steps != 0 {
 		return o, badInput("-steps is for -method gd")
 	}
@@ -540,8 +553,12 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 	f.dataFlags()
 	f.modelFlags()
 	f.trainFlags()
+	f.fs.StringVar(&f.resume, "resume", "", "continue the run saved in this run directory up to -generations in total")
 	if err := f.parse(args, stderr); err != nil {
 		return err
+	}
+	if f.resume != "" {
+		return f.resumeTrain(args, stdout, stderr)
 	}
 	cfg, err := f.modelConfig(nil)
 	if err != nil {
@@ -565,6 +582,10 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	eo.Dir = f.out
+	interrupt, release := stopOnSignal(stderr)
+	defer release()
+	eo.Stop = interrupt
 	res, err := experiment.TrainES(eo, ds)
 	if err != nil {
 		return inputError{err}
@@ -572,20 +593,127 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 	if err := stop(); err != nil {
 		return err
 	}
-	rf := f.rulesFile(res, cfg, ds)
 	config := map[string]any{"command": "train", "args": args, "data": f.data, "data_seed": f.dataSeed, "es": eo}
-	if err := writeTrainDir(f.out, config, res, rf); err != nil {
+	if res.Interrupted {
+		return interrupted(f.out, config, res, eo.Generations, stderr)
+	}
+	return f.finishTrain(f.out, config, res, cfg, ds, stdout, stderr)
+}
+
+// finishTrain writes the run directory of a finished ES run and reports it.
+func (f *flags) finishTrain(dir string, config any, res experiment.Result, cfg model.Config, ds data.Dataset, stdout, stderr io.Writer) error {
+	rf := f.rulesFile(res, cfg, ds)
+	if err := writeTrainDir(dir, config, res, rf); err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "wrote %s\n", filepath.Join(f.out, "rules.json"))
+	fmt.Fprintf(stderr, "wrote %s\n", filepath.Join(dir, "rules.json"))
 	if f.json {
 		return printJSON(stdout, trainJSON{Command: "train", Method: "es", Data: f.data, Seed: f.seed, Generations: res.Steps,
 			BatchAccuracy: res.Final.BatchAccuracy, TestAccuracy: res.Final.TestAccuracy, TestMajority: res.Final.TestMajority,
-			Loss: res.Final.Loss, Seconds: res.Seconds, SamplesPerSecond: res.SamplesPerSecond, Rules: rf, Out: f.out})
+			Loss: res.Final.Loss, Seconds: res.Seconds, SamplesPerSecond: res.SamplesPerSecond, Rules: rf, Out: dir})
 	}
 	fmt.Fprintf(stdout, "%s on %s: batch accuracy %.3f, test accuracy %.3f, loss %.3f (%d lifetimes); %d generations in %.1f s\n",
 		res.Method, ds.Name, res.Final.BatchAccuracy, res.Final.TestAccuracy, res.Final.Loss, res.Final.Lifetimes, res.Steps, res.Seconds)
 	return nil
+}
+
+// stopOnSignal returns a channel that is closed at the first SIGINT or
+// SIGTERM: training then finishes its generation or step, writes its
+// checkpoint and returns. A second signal ends the process at once. release
+// restores the default handling.
+func stopOnSignal(stderr io.Writer) (<-chan struct{}, func()) {
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		select {
+		case s := <-sig:
+			fmt.Fprintf(stderr, "\n%v: finishing the current generation, then writing the checkpoint (again to abort)\n", s)
+			close(stop)
+		case <-done:
+			return
+		}
+		select {
+		case <-sig:
+			os.Exit(130)
+		case <-done:
+		}
+	}()
+	return stop, func() { signal.Stop(sig); close(done) }
+}
+
+// interrupted ends a train command that a signal stopped: config.json next
+// to the checkpoint and metrics.csv the run wrote, and where to resume.
+func interrupted(dir string, config any, res experiment.Result, total int, stderr io.Writer) error {
+	if err := experiment.WriteJSON(filepath.Join(dir, "config.json"), config); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "stopped after generation %d of %d; checkpoint in %s\ncontinue with: plasticity train -resume %s -generations %d\n",
+		res.Steps, total, res.Checkpoint, dir, total)
+	return nil
+}
+
+// resumeTrain continues the run saved in -resume DIR up to -generations in
+// total (default: the total the run was started with). Only flags that do
+// not change the result may accompany -resume.
+func (f *flags) resumeTrain(args []string, stdout, stderr io.Writer) error {
+	allowed := map[string]bool{"resume": true, "generations": true, "workers": true, "json": true,
+		"cpuprofile": true, "memprofile": true, "eval-every": true, "checkpoint-every": true}
+	var other []string
+	f.fs.Visit(func(fl *flag.Flag) {
+		if !allowed[fl.Name] {
+			other = append(other, "-"+fl.Name)
+		}
+	})
+	if len(other) > 0 {
+		return badInput("-resume takes the settings of the saved run; %s cannot change them (allowed: -generations, -workers, -eval-every, -checkpoint-every, -json)",
+			strings.Join(other, " "))
+	}
+	ck, err := experiment.ReadCheckpoint(f.resume)
+	if err != nil {
+		return inputError{err}
+	}
+	dir := f.resume
+	if filepath.Base(dir) == experiment.CheckpointFile {
+		dir = filepath.Dir(dir)
+	}
+	eo := ck.Options
+	eo.Workers, eo.Log, eo.Dir = f.workers, stderr, dir
+	if f.set("generations") {
+		eo.Generations = f.generations
+	}
+	if f.set("eval-every") {
+		eo.EvalEvery = f.evalEvery
+	}
+	if f.set("checkpoint-every") {
+		eo.CheckpointEvery = f.ckptEvery
+	}
+	d := eo.Data
+	f.data, f.dataSeed, f.mnist, f.standardize, f.seed, f.batch = d.Name, d.DataSeed, d.MNISTDir, d.Standardize, eo.Seed, eo.Batch
+	stop, err := f.profile()
+	if err != nil {
+		return err
+	}
+	ds, err := f.loadData(d.DataSeed)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "resuming %s at generation %d of %d\n", dir, ck.Generation, eo.Generations)
+	interrupt, release := stopOnSignal(stderr)
+	defer release()
+	eo.Stop = interrupt
+	res, err := experiment.ResumeES(ck, eo, ds)
+	if err != nil {
+		return inputError{err}
+	}
+	if err := stop(); err != nil {
+		return err
+	}
+	config := map[string]any{"command": "train", "args": args, "resumed_at": ck.Generation, "data": f.data, "data_seed": f.dataSeed, "es": eo}
+	if res.Interrupted {
+		return interrupted(dir, config, res, eo.Generations, stderr)
+	}
+	return f.finishTrain(dir, config, res, eo.Model, ds, stdout, stderr)
 }
 
 // loadRules reads -rules and builds the network configuration from it,

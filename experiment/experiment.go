@@ -24,6 +24,21 @@ type Options struct {
 	EvalLifetimes int `json:"eval_lifetimes"`
 	// Log receives human progress; nil discards it.
 	Log io.Writer `json:"-"`
+	// Stop asks a training run to end early: once it is closed, the run
+	// finishes its current generation or step, writes its checkpoint and
+	// returns with Result.Interrupted set. nil never stops.
+	Stop <-chan struct{} `json:"-"`
+}
+
+// Stopped reports whether Stop has been closed. Trainers call it between
+// generations or steps, never in the middle of one.
+func (o Options) Stopped() bool {
+	select {
+	case <-o.Stop:
+		return true
+	default:
+		return false
+	}
 }
 
 func (o Options) validate(ds data.Dataset) error {

@@ -1,9 +1,13 @@
 package experiment
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"path/filepath"
+	"slices"
 	"time"
 
 	"plasticity/data"
@@ -11,7 +15,9 @@ import (
 	"plasticity/model"
 )
 
-// ESOptions configure rule learning by an evolution strategy.
+// ESOptions configure rule learning by an evolution strategy. Zero PopSize,
+// Sigma, Parents and LR take the strategy's defaults (es.Defaults), zero
+// Generations the strategy's default run length (DefaultGenerations).
 type ESOptions struct {
 	Options
 	Strategy    string  `json:"strategy"`
@@ -19,17 +25,53 @@ type ESOptions struct {
 	PopSize     int     `json:"popsize"`
 	Sigma       float64 `json:"sigma"`
 	Parents     int     `json:"parents"`
+	// LR and WeightDecay are OpenAI-ES's Adam step size and weight decay.
+	LR          float64 `json:"lr"`
+	WeightDecay float64 `json:"wd"`
+	// Restarts is how many IPOP restarts CMA-ES may make.
+	Restarts int `json:"restarts"`
 	// Fitness is "accuracy" (the seed's) or "loss" (minus the cross-entropy).
 	Fitness string `json:"fitness"`
-	// EvalEvery is how often (in generations) the best candidate's test
-	// accuracy is measured; 0 never.
+	// EvalEvery is how often (in generations) the test accuracy of the
+	// strategy's centre is measured; 0 never.
 	EvalEvery int `json:"eval_every"`
+	// CheckpointEvery is how often (in generations) the checkpoint in Dir is
+	// written besides at the end and on a stop; 0 only then.
+	CheckpointEvery int `json:"checkpoint_every"`
+	// Dir is the run directory that receives the checkpoint and metrics.csv
+	// as the run goes; "" writes nothing.
+	Dir string `json:"-"`
+	// Data names the data set, so a checkpoint can be resumed without
+	// repeating it.
+	Data DataSpec `json:"data"`
+}
+
+// DataSpec names a data set as a run directory records it: data.Spec without
+// its log.
+type DataSpec struct {
+	Name        string `json:"name"`
+	DataSeed    uint64 `json:"data_seed"`
+	MNISTDir    string `json:"mnist,omitempty"`
+	Standardize bool   `json:"standardize"`
 }
 
 // DefaultES returns the seed paper's ES settings on top of opts.
 func DefaultES(opts Options) ESOptions {
 	return ESOptions{Options: opts, Strategy: "simple", Generations: 1500, PopSize: 10, Sigma: 0.01,
-		Parents: 2, Fitness: "accuracy", EvalEvery: 25}
+		Parents: 2, Fitness: "accuracy", EvalEvery: 25, CheckpointEvery: 100}
+}
+
+// DefaultGenerations returns the default run length of a strategy: the
+// seed's 1500 for simple, and for the others what reaches the project's goal
+// on the synthetic set within five minutes on two cores.
+func DefaultGenerations(strategy string) int {
+	switch strategy {
+	case "openai":
+		return 3000
+	case "cmaes", "sepcmaes":
+		return 3000
+	}
+	return 1500
 }
 
 // Row is one line of metrics.csv.
@@ -46,7 +88,9 @@ type Row struct {
 	Seconds       float64
 }
 
-// MetricsHeader is the header of metrics.csv for ES runs.
+// MetricsHeader is the header of metrics.csv for ES runs. batch_accuracy,
+// loss and majority are those of the generation's best candidate on its
+// batch; test_accuracy that of the strategy's centre after the generation.
 var MetricsHeader = []string{"generation", "best_fitness", "mean_fitness", "std_fitness",
 	"batch_accuracy", "loss", "majority", "test_accuracy", "sigma", "seconds"}
 
@@ -62,6 +106,15 @@ func (r Row) Strings() []string {
 		f(r.BatchAccuracy), f(r.Loss), f(r.Majority), f(r.TestAccuracy), f(r.Sigma), fmt.Sprintf("%.3f", r.Seconds)}
 }
 
+// WriteMetrics writes rows as metrics.csv at path.
+func WriteMetrics(path string, rows []Row) error {
+	s := make([][]string, len(rows))
+	for i, r := range rows {
+		s[i] = r.Strings()
+	}
+	return WriteCSV(path, MetricsHeader, s)
+}
+
 // Result is what a training run leaves: the rules, their final scores and the
 // per-generation (or per-step) metrics.
 type Result struct {
@@ -69,12 +122,18 @@ type Result struct {
 	Rules  model.Rules `json:"-"`
 	Steps  int         `json:"steps"`
 	Final  Scores      `json:"final"`
-	// Seconds is the wall time of training, without the final scoring.
+	// Seconds is the wall time of training, without the final scoring,
+	// summed over every resumed segment of the run.
 	Seconds float64 `json:"seconds"`
 	// SamplesPerSecond counts samples shown in lifetimes and evaluation passes
 	// during training.
 	SamplesPerSecond float64 `json:"samples_per_second"`
 	Metrics          []Row   `json:"-"`
+	// Interrupted is set when Options.Stop ended the run before its last
+	// generation or step; Final is then not measured.
+	Interrupted bool `json:"interrupted,omitempty"`
+	// Checkpoint is the path of the last checkpoint written ("" none).
+	Checkpoint string `json:"checkpoint,omitempty"`
 }
 
 func (o ESOptions) validate(ds data.Dataset) error {
@@ -82,47 +141,126 @@ func (o ESOptions) validate(ds data.Dataset) error {
 		return err
 	}
 	switch {
-	case o.Strategy != "simple":
-		return fmt.Errorf("unknown -es %q (want simple)", o.Strategy)
+	case !slices.Contains(es.Names, o.Strategy):
+		return fmt.Errorf("unknown -es %q (want one of %v)", o.Strategy, es.Names)
 	case o.Generations < 1:
 		return fmt.Errorf("-generations must be at least 1, got %d", o.Generations)
-	case o.PopSize < 2:
-		return fmt.Errorf("-popsize must be at least 2, got %d", o.PopSize)
-	case !(o.Sigma > 0) || math.IsInf(o.Sigma, 0):
-		return fmt.Errorf("-sigma must be positive, got %v", o.Sigma)
-	case o.Parents < 1 || o.Parents >= o.PopSize:
-		return fmt.Errorf("-parents must be 1..popsize-1, got %d", o.Parents)
+	case o.PopSize < 0:
+		return fmt.Errorf("-popsize must be positive, got %d", o.PopSize)
+	case o.Sigma < 0 || math.IsNaN(o.Sigma) || math.IsInf(o.Sigma, 0):
+		return fmt.Errorf("-sigma must be positive and finite, got %v", o.Sigma)
+	case o.LR < 0 || math.IsNaN(o.LR) || math.IsInf(o.LR, 0):
+		return fmt.Errorf("-lr must be positive and finite, got %v", o.LR)
+	case o.WeightDecay < 0 || math.IsNaN(o.WeightDecay) || math.IsInf(o.WeightDecay, 0):
+		return fmt.Errorf("-wd must be >= 0 and finite, got %v", o.WeightDecay)
+	case o.Restarts < 0:
+		return fmt.Errorf("-restarts must be >= 0, got %d", o.Restarts)
 	case o.Fitness != "accuracy" && o.Fitness != "loss":
 		return fmt.Errorf("unknown -fitness %q (want accuracy or loss)", o.Fitness)
 	case o.EvalEvery < 0:
 		return fmt.Errorf("-eval-every must be >= 0, got %d", o.EvalEvery)
+	case o.CheckpointEvery < 0:
+		return fmt.Errorf("-checkpoint-every must be >= 0, got %d", o.CheckpointEvery)
 	}
 	return nil
+}
+
+// strategyConfig is the es.Config the options describe.
+func (o ESOptions) strategyConfig() es.Config {
+	return es.Config{Name: o.Strategy, PopSize: o.PopSize, Sigma: o.Sigma, Parents: o.Parents,
+		LR: o.LR, WeightDecay: o.WeightDecay, Restarts: o.Restarts}
 }
 
 // TrainES learns rules on ds.Train with an evolution strategy. Every
 // generation all candidates share one batch and one set of initial weights
 // (common random numbers); fitness is the evaluation pass over that batch.
+// With o.Dir set, the run's checkpoint and metrics.csv are written there
+// every o.CheckpointEvery generations, at the end, and when o.Stop ends the
+// run early.
 func TrainES(o ESOptions, ds data.Dataset) (Result, error) {
+	return trainES(o, ds, nil)
+}
+
+// ResumeES continues the run saved in ck up to o.Generations generations in
+// total; o must be ck.Options with only Generations, Workers, Log, Stop, Dir,
+// EvalEvery and CheckpointEvery changed. The rules it ends with are bit for
+// bit those of an uninterrupted run of o.Generations.
+func ResumeES(ck *Checkpoint, o ESOptions, ds data.Dataset) (Result, error) {
+	// Compare what the JSON form holds (Workers, Log, Stop and Dir are not
+	// in it) with the settings a resume may change made equal.
+	want := ck.Options
+	want.Generations, want.EvalEvery, want.CheckpointEvery = o.Generations, o.EvalEvery, o.CheckpointEvery
+	a, err := json.Marshal(want)
+	if err != nil {
+		return Result{}, err
+	}
+	b, err := json.Marshal(o)
+	if err != nil {
+		return Result{}, err
+	}
+	if !bytes.Equal(a, b) {
+		return Result{}, fmt.Errorf("resume: the options differ from the checkpoint's in more than -generations, -workers, -eval-every and -checkpoint-every")
+	}
+	if o.Generations < ck.Generation {
+		return Result{}, fmt.Errorf("resume: the checkpoint is at generation %d already; -generations %d would go back",
+			ck.Generation, o.Generations)
+	}
+	return trainES(o, ds, ck)
+}
+
+func trainES(o ESOptions, ds data.Dataset, ck *Checkpoint) (Result, error) {
+	if o.Generations == 0 {
+		o.Generations = DefaultGenerations(o.Strategy)
+	}
 	if err := o.validate(ds); err != nil {
 		return Result{}, err
 	}
 	cfg := fitModel(o.Model, ds)
 	dim := model.GenotypeLen(cfg.Rounds)
-	strat, err := es.NewSimple(dim, o.PopSize, o.Sigma, o.Parents, model.NewRand(o.Seed, "es", 0))
+	strat, err := es.New(o.strategyConfig(), dim, model.NewRand(o.Seed, "es", 0))
 	if err != nil {
 		return Result{}, err
+	}
+	hash := DataHash(ds)
+	res := Result{Method: "es-" + o.Strategy}
+	first, samples, prior := 0, 0, 0.0
+	if ck != nil {
+		if ck.DataHash != hash {
+			return Result{}, fmt.Errorf("resume: the data set differs from the one the checkpoint was trained on")
+		}
+		if err := strat.UnmarshalBinary(ck.State); err != nil {
+			return Result{}, fmt.Errorf("resume: %w", err)
+		}
+		first, samples, prior = ck.Generation, ck.Samples, ck.Seconds
+		res.Metrics = append(res.Metrics, ck.Metrics...)
 	}
 	l, err := newLifetimes(cfg, ds, o.Workers)
 	if err != nil {
 		return Result{}, err
 	}
 	batches := NewBatches(o.Seed, ds.Train.Len(), o.Batch)
-	prog := NewProgress(o.Log, "es "+o.Strategy, o.Generations, "gen")
+	prog := NewProgress(o.Log, "es "+o.Strategy, o.Generations-first, "gen")
 	start := time.Now()
-	res := Result{Method: "es-" + o.Strategy}
-	samples := 0
-	for g := range o.Generations {
+	elapsed := func() float64 { return prior + time.Since(start).Seconds() }
+	save := func(g int) error {
+		if o.Dir == "" {
+			return nil
+		}
+		st, err := strat.MarshalBinary()
+		if err != nil {
+			return err
+		}
+		c := Checkpoint{Options: o, Generation: g, Samples: samples, Seconds: elapsed(), State: st,
+			Metrics: res.Metrics, DataHash: hash}
+		path := filepath.Join(o.Dir, CheckpointFile)
+		if err := c.Write(path); err != nil {
+			return err
+		}
+		res.Checkpoint = path
+		return WriteMetrics(filepath.Join(o.Dir, "metrics.csv"), res.Metrics)
+	}
+	done := first
+	for g := first; g < o.Generations; g++ {
 		batch := batches.Batch(g)
 		l.template.Init(model.NewRand(o.Seed, "init", uint64(g)))
 		pop := strat.Ask()
@@ -144,30 +282,51 @@ func TrainES(o ESOptions, ds data.Dataset) (Result, error) {
 			return Result{}, err
 		}
 		samples += 2 * len(batch) * len(pop)
-		rank := es.Ranking(fit)
-		bestIdx := rank[0]
+		bestIdx := es.Ranking(fit)[0]
 		row := Row{Step: g + 1, BestFitness: fit[bestIdx], BatchAccuracy: scores[bestIdx].Accuracy,
-			Loss: scores[bestIdx].Loss, Majority: scores[bestIdx].Majority, TestAccuracy: math.NaN(), Sigma: o.Sigma}
+			Loss: scores[bestIdx].Loss, Majority: scores[bestIdx].Majority, TestAccuracy: math.NaN()}
 		row.MeanFitness, row.StdFitness = meanStd(fit)
-		if o.EvalEvery > 0 && ((g+1)%o.EvalEvery == 0 || g == o.Generations-1) {
-			best := model.Rules{Rounds: cfg.Rounds, Theta: append([]float32(nil), pop[bestIdx]...)}
-			n, _, err := l.run(0, best, batch)
+		strat.Tell(fit)
+		row.Sigma = strat.StepSize()
+		if o.EvalEvery > 0 && ((g+1)%o.EvalEvery == 0 || g+1 == o.Generations) {
+			center := model.Rules{Rounds: cfg.Rounds, Theta: strat.Center()}
+			n, _, err := l.run(0, center, batch)
 			if err != nil {
 				return Result{}, err
 			}
 			row.TestAccuracy = n.Evaluate(ds.Test, nil).Accuracy
 			samples += len(batch) + ds.Test.Len()
 		}
-		strat.Tell(fit)
-		row.Seconds = time.Since(start).Seconds()
+		row.Seconds = elapsed()
 		res.Metrics = append(res.Metrics, row)
-		prog.Update(g+1, fmt.Sprintf("best %.3f mean %.3f test %s", row.BestFitness, row.MeanFitness, lastTest(res.Metrics)))
+		done = g + 1
+		prog.Update(done-first, fmt.Sprintf("best %.3f mean %.3f sigma %.3g test %s", row.BestFitness, row.MeanFitness,
+			row.Sigma, lastTest(res.Metrics)))
+		stop := o.Stopped() && done < o.Generations
+		if stop || done == o.Generations || (o.CheckpointEvery > 0 && done%o.CheckpointEvery == 0) {
+			if err := save(done); err != nil {
+				return Result{}, fmt.Errorf("checkpoint: %w", err)
+			}
+		}
+		if stop {
+			res.Interrupted = true
+			break
+		}
+	}
+	if first == o.Generations {
+		// Resumed at its end already: only the checkpoint's rules to score.
+		if err := save(done); err != nil {
+			return Result{}, fmt.Errorf("checkpoint: %w", err)
+		}
 	}
 	prog.Done()
-	res.Seconds = time.Since(start).Seconds()
-	res.SamplesPerSecond = float64(samples) / res.Seconds
-	res.Steps = o.Generations
-	res.Rules = model.Rules{Rounds: cfg.Rounds, Theta: append([]float32(nil), strat.Center()...)}
+	res.Seconds = elapsed()
+	res.SamplesPerSecond = float64(samples) / math.Max(res.Seconds, 1e-9)
+	res.Steps = done
+	res.Rules = model.Rules{Rounds: cfg.Rounds, Theta: strat.Center()}
+	if res.Interrupted {
+		return res, nil
+	}
 	res.Final, err = Score(o.Options, ds, res.Rules)
 	return res, err
 }
