@@ -130,16 +130,17 @@ func parseLabel(f string) (int32, error) {
 
 // ReadCSVFile reads the CSV table at path (see ReadCSV).
 func ReadCSVFile(path string) (model.Samples, error) {
+	// Stat before Open: opening a named pipe would wait for a writer.
+	if st, err := os.Stat(path); err != nil {
+		return model.Samples{}, fmt.Errorf("csv: %w", err)
+	} else if !st.Mode().IsRegular() {
+		return model.Samples{}, fmt.Errorf("csv: %s: not a regular file", path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return model.Samples{}, fmt.Errorf("csv: %w", err)
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err != nil {
-		return model.Samples{}, fmt.Errorf("csv: %w", err)
-	} else if !st.Mode().IsRegular() {
-		return model.Samples{}, fmt.Errorf("csv: %s: not a regular file", path)
-	}
 	s, err := ReadCSV(f, path)
 	if err != nil {
 		return s, fmt.Errorf("csv: %w", err)

@@ -294,17 +294,21 @@ func ReadFileHeader(path string) (Header, error) {
 }
 
 func withFile(path string, fn func(io.ReaderAt, int64) error) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("mnist: %w", err)
-	}
-	defer f.Close()
-	st, err := f.Stat()
+	// Stat before Open: opening a named pipe would wait for a writer.
+	st, err := os.Stat(path)
 	if err != nil {
 		return fmt.Errorf("mnist: %w", err)
 	}
 	if !st.Mode().IsRegular() {
 		return fmt.Errorf("mnist: %s: not a regular file", path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("mnist: %w", err)
+	}
+	defer f.Close()
+	if st, err = f.Stat(); err != nil {
+		return fmt.Errorf("mnist: %w", err)
 	}
 	if st.Size() == 0 {
 		return fmt.Errorf("mnist: %s: empty file", path)
