@@ -6,6 +6,7 @@
 //	plasticity train        learn rules: -method es -data D -out DIR
 //	plasticity transfer     apply saved rules to new data: -rules FILE -data D
 //	plasticity eval         lifetimes + evaluation of saved rules on a data set
+//	plasticity bench        kernel and end-to-end throughput beside the memory bandwidth
 //
 // Run "plasticity COMMAND -h" for the flags of a command.
 package main
@@ -23,9 +24,12 @@ import (
 	"runtime/pprof"
 	"strings"
 	"syscall"
+	"time"
 
 	"plasticity/data"
+	"plasticity/es"
 	"plasticity/experiment"
+	"plasticity/linalg"
 	"plasticity/model"
 )
 
@@ -61,11 +65,13 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		err = cmdTransfer(args, stdout, stderr)
 	case "eval":
 		err = cmdEval(args, stdout, stderr)
+	case "bench":
+		err = cmdBench(args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	default:
-		err = badInput("unknown command %q (want run, train, transfer, eval or help)", cmd)
+		err = badInput("unknown command %q (want run, train, transfer, eval, bench or help)", cmd)
 	}
 	switch {
 	case err == nil:
@@ -92,6 +98,7 @@ Commands:
   train      learn rules: -method es -data D -out DIR
   transfer   apply saved rules to new data: -rules FILE -data D -passes 50
   eval       lifetimes + evaluation of saved rules on a data set: -rules FILE -data D
+  bench      kernel and end-to-end throughput beside the measured memory bandwidth: -json -seconds S
 
 Run "plasticity COMMAND -h" for the flags of a command.
 `
@@ -467,11 +474,87 @@ func toTransferJSON(tr experiment.TransferResult, dataName string, dataSeed uint
 // runJSON is the -json object of run: one train object per method, each with
 // its transfer.
 type runJSON struct {
-	Command  string     `json:"command"`
-	Data     string     `json:"data"`
-	DataSeed uint64     `json:"data_seed"`
-	Seed     uint64     `json:"seed"`
-	ES       *trainJSON `json:"es"`
+	Command  string `json:"command"`
+	Data     string `json:"data"`
+	DataSeed uint64 `json:"data_seed"`
+	Seed     uint64 `json:"seed"`
+	// ES is the best ES variant (bestES), ESSeed the seed paper's simple ES
+	// beside it.
+	ES     *trainJSON `json:"es"`
+	ESSeed *trainJSON `json:"es_seed,omitempty"`
+}
+
+// bestES holds the flag values of the ES variant plasticity run uses unless
+// -es is given: the one that did best on the synthetic set. Flags the user
+// sets win over these.
+var bestES = map[string]string{"es": "openai", "sigma": "1", "lr": "0.1"}
+
+// runRow is one method of plasticity run: its rules and their transfer.
+type runRow struct {
+	res  experiment.Result
+	tr   experiment.TransferResult
+	out  *trainJSON
+	note string
+}
+
+// runES trains rules with eo, transfers them to fresh and writes the
+// method's folder under -out. The row is nil when a signal stopped training.
+func (f *flags) runES(args []string, eo experiment.ESOptions, ds, fresh data.Dataset, note string, stderr io.Writer) (*runRow, error) {
+	dir := ""
+	if f.out != "" {
+		dir = filepath.Join(f.out, "es-"+eo.Strategy)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+	}
+	eo.Dir = dir
+	config := map[string]any{"command": "run", "args": args, "es": eo}
+	res, err := experiment.TrainES(eo, ds)
+	if err != nil {
+		return nil, inputError{err}
+	}
+	if res.Interrupted {
+		if dir == "" {
+			fmt.Fprintf(stderr, "stopped after generation %d of %d (no -out, so no checkpoint)\n", res.Steps, eo.Generations)
+			return nil, nil
+		}
+		return nil, interrupted(dir, config, res, eo.Generations, stderr)
+	}
+	to := experiment.TransferOptions{Options: f.options(eo.Model, stderr), Passes: f.passes, RecordEvery: f.recordEvery}
+	tr, err := experiment.Transfer(to, res.Rules, fresh)
+	if err != nil {
+		return nil, inputError{err}
+	}
+	rf := f.rulesFile(res, eo.Model, ds)
+	out := &trainJSON{Method: res.Method, Data: f.data, Seed: f.seed, Generations: res.Steps,
+		BatchAccuracy: res.Final.BatchAccuracy, TestAccuracy: res.Final.TestAccuracy, TestMajority: res.Final.TestMajority,
+		Loss: res.Final.Loss, Seconds: res.Seconds, SamplesPerSecond: res.SamplesPerSecond, Rules: rf,
+		Transfer: toTransferJSON(tr, f.data, f.dataSeed+1)}
+	if dir != "" {
+		if err := writeTrainDir(dir, config, res, rf); err != nil {
+			return nil, err
+		}
+		if err := writeTransferCurve(filepath.Join(dir, "transfer.csv"), tr); err != nil {
+			return nil, err
+		}
+		out.Out = dir
+	}
+	return &runRow{res: res, tr: tr, out: out, note: note}, nil
+}
+
+// esNote describes the settings of an ES run for the legend of run's table.
+func esNote(eo experiment.ESOptions) string {
+	c := es.Defaults(es.Config{Name: eo.Strategy, PopSize: eo.PopSize, Sigma: eo.Sigma, Parents: eo.Parents, LR: eo.LR,
+		WeightDecay: eo.WeightDecay}, model.GenotypeLen(eo.Model.Rounds))
+	s := fmt.Sprintf("population %d, sigma %g", c.PopSize, c.Sigma)
+	switch eo.Strategy {
+	case "openai":
+		s += fmt.Sprintf(", lr %g, wd %g", c.LR, c.WeightDecay)
+	case "simple":
+		s += fmt.Sprintf(", %d parents", c.Parents)
+	}
+	m := eo.Model
+	return fmt.Sprintf("%s, %d generations, fitness %s; init %s, norm %s, update %s", s, eo.Generations, eo.Fitness, m.Init, m.Norm, m.Update)
 }
 
 func cmdRun(args []string, stdout, stderr io.Writer) error {
@@ -483,6 +566,22 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err := f.parse(args, stderr); err != nil {
 		return err
 	}
+	// The seed's simple ES runs with the model flags as given; the best
+	// variant with its own settings wherever the user left a flag unset.
+	seedCfg, err := f.modelConfig(nil)
+	if err != nil {
+		return err
+	}
+	withSeed := !f.set("es") || f.strategy != "simple"
+	if !f.set("es") {
+		for name, v := range bestES {
+			if !f.set(name) {
+				if err := f.fs.Set(name, v); err != nil {
+					return err
+				}
+			}
+		}
+	}
 	cfg, err := f.modelConfig(nil)
 	if err != nil {
 		return err
@@ -491,6 +590,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	seedES := experiment.DefaultES(f.options(seedCfg, stderr))
+	seedES.Fitness, seedES.EvalEvery, seedES.CheckpointEvery = "accuracy", f.evalEvery, f.ckptEvery
+	seedES.Data = eo.Data
 	if err := f.prepareOut(); err != nil {
 		return err
 	}
@@ -506,43 +608,40 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	res, err := experiment.TrainES(eo, ds)
-	if err != nil {
-		return inputError{err}
+	interrupt, release := stopOnSignal(stderr)
+	defer release()
+	eo.Stop, seedES.Stop = interrupt, interrupt
+	var rows []*runRow
+	best, err := f.runES(args, eo, ds, fresh, "ours: "+esNote(eo), stderr)
+	if err != nil || best == nil {
+		return err
 	}
-	to := experiment.TransferOptions{Options: f.options(cfg, stderr), Passes: f.passes, RecordEvery: f.recordEvery}
-	tr, err := experiment.Transfer(to, res.Rules, fresh)
-	if err != nil {
-		return inputError{err}
+	rows = append(rows, best)
+	out := runJSON{Command: "run", Data: f.data, DataSeed: f.dataSeed, Seed: f.seed, ES: best.out}
+	if withSeed {
+		row, err := f.runES(args, seedES, ds, fresh, "the seed paper's ES: "+esNote(seedES), stderr)
+		if err != nil || row == nil {
+			return err
+		}
+		rows = append(rows, row)
+		out.ESSeed = row.out
 	}
 	if err := stop(); err != nil {
 		return err
 	}
-	rf := f.rulesFile(res, cfg, ds)
-	out := &trainJSON{Method: res.Method, Data: f.data, Seed: f.seed, Generations: res.Steps,
-		BatchAccuracy: res.Final.BatchAccuracy, TestAccuracy: res.Final.TestAccuracy, TestMajority: res.Final.TestMajority,
-		Loss: res.Final.Loss, Seconds: res.Seconds, SamplesPerSecond: res.SamplesPerSecond, Rules: rf,
-		Transfer: toTransferJSON(tr, f.data, f.dataSeed+1)}
-	if f.out != "" {
-		dir := filepath.Join(f.out, res.Method)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
-		if err := writeTrainDir(dir, map[string]any{"command": "run", "args": args, "es": eo}, res, rf); err != nil {
-			return err
-		}
-		if err := writeTransferCurve(filepath.Join(dir, "transfer.csv"), tr); err != nil {
-			return err
-		}
-		out.Out = dir
-	}
 	if f.json {
-		return printJSON(stdout, runJSON{Command: "run", Data: f.data, DataSeed: f.dataSeed, Seed: f.seed, ES: out})
+		return printJSON(stdout, out)
 	}
 	fmt.Fprintf(stdout, "plasticity run: %s, seed %d; transfer to data-seed %d, %d passes\n\n", ds.Name, f.seed, f.dataSeed+1, f.passes)
 	fmt.Fprintf(stdout, "%-12s %10s %10s %10s %12s %9s %9s\n", "method", "steps", "batch acc", "test acc", "transfer acc", "train s", "transf s")
-	fmt.Fprintf(stdout, "%-12s %10d %10.3f %10.3f %12.3f %9.1f %9.1f\n", res.Method, res.Steps,
-		res.Final.BatchAccuracy, res.Final.TestAccuracy, tr.FinalTest.Accuracy, res.Seconds, tr.Seconds)
+	for _, r := range rows {
+		fmt.Fprintf(stdout, "%-12s %10d %10.3f %10.3f %12.3f %9.1f %9.1f\n", r.res.Method, r.res.Steps,
+			r.res.Final.BatchAccuracy, r.res.Final.TestAccuracy, r.tr.FinalTest.Accuracy, r.res.Seconds, r.tr.Seconds)
+	}
+	fmt.Fprintln(stdout)
+	for _, r := range rows {
+		fmt.Fprintf(stdout, "%s: %s\n", r.res.Method, r.note)
+	}
 	fmt.Fprintf(stdout, "\nbatch/test acc: mean of %d fresh lifetimes of %d samples; transfer acc: test split of the new draw after %d passes.\n",
 		eo.EvalLifetimes, f.batch, f.passes)
 	return nil
@@ -826,4 +925,41 @@ func cmdEval(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "%s on %s: batch accuracy %.3f, test accuracy %.3f, loss %.3f (mean of %d lifetimes of %d samples)\n",
 		f.rules, ds.Name, s.BatchAccuracy, s.TestAccuracy, s.Loss, s.Lifetimes, f.batch)
 	return nil
+}
+
+// cmdBench measures the kernels in use, the memory bandwidth beside them, the
+// lifetime at both scales and one ES generation at MNIST scale (SPEC section 9).
+func cmdBench(args []string, stdout, stderr io.Writer) error {
+	f := newFlags("bench", stderr)
+	seconds := f.fs.Float64("seconds", 0.25, "time spent on each measurement")
+	kernel := f.fs.String("kernel", "", "kernel set to measure, one of "+strings.Join(linalg.Kernels(), ", ")+" (default the first)")
+	if err := f.parse(args, stderr); err != nil {
+		return err
+	}
+	if !(*seconds > 0 && *seconds <= 60) {
+		return badInput("-seconds must be in (0, 60], got %v", *seconds)
+	}
+	if *kernel != "" {
+		restore, err := linalg.SetKernel(*kernel)
+		if err != nil {
+			return inputError{err}
+		}
+		defer restore()
+	}
+	stop, err := f.profile()
+	if err != nil {
+		return err
+	}
+	rep, err := experiment.Bench(experiment.BenchOptions{Budget: time.Duration(*seconds * float64(time.Second)),
+		Workers: f.workers, Seed: f.seed, Log: stderr})
+	if err != nil {
+		return err
+	}
+	if err := stop(); err != nil {
+		return err
+	}
+	if f.json {
+		return printJSON(stdout, rep)
+	}
+	return rep.WriteText(stdout)
 }

@@ -240,3 +240,46 @@ done:
 	MOVL         AX, maxIdx+56(FP)
 	VZEROUPPER
 	RET
+
+// func AddScaledAVX2(dst, x []float32, alpha float32, y []float32)
+TEXT ·AddScaledAVX2(SB), NOSPLIT, $0-80
+	MOVQ         dst_base+0(FP), DI
+	MOVQ         dst_len+8(FP), CX
+	MOVQ         x_base+24(FP), SI
+	VBROADCASTSS alpha+48(FP), Y0
+	MOVQ         y_base+56(FP), BX
+	SHRQ         $3, CX
+	XORQ         AX, AX
+
+four:
+	CMPQ        CX, $4
+	JB          one
+	VMOVUPS     (SI)(AX*1), Y1
+	VMOVUPS     32(SI)(AX*1), Y2
+	VMOVUPS     64(SI)(AX*1), Y3
+	VMOVUPS     96(SI)(AX*1), Y4
+	VFMADD231PS (BX)(AX*1), Y0, Y1
+	VFMADD231PS 32(BX)(AX*1), Y0, Y2
+	VFMADD231PS 64(BX)(AX*1), Y0, Y3
+	VFMADD231PS 96(BX)(AX*1), Y0, Y4
+	VMOVUPS     Y1, (DI)(AX*1)
+	VMOVUPS     Y2, 32(DI)(AX*1)
+	VMOVUPS     Y3, 64(DI)(AX*1)
+	VMOVUPS     Y4, 96(DI)(AX*1)
+	ADDQ        $128, AX
+	SUBQ        $4, CX
+	JMP         four
+
+one:
+	TESTQ       CX, CX
+	JZ          done
+	VMOVUPS     (SI)(AX*1), Y1
+	VFMADD231PS (BX)(AX*1), Y0, Y1
+	VMOVUPS     Y1, (DI)(AX*1)
+	ADDQ        $32, AX
+	DECQ        CX
+	JMP         one
+
+done:
+	VZEROUPPER
+	RET

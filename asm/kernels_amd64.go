@@ -91,3 +91,22 @@ func CapThresholdAVX2(keys []int32, k int) (t int32, need int)
 //
 //go:noescape
 func CapSelectAVX2(x []float32, keys []int32, t int32, need int, sel []int32, m int) (mOut, needOut int)
+
+// AddScaledAVX2 sets dst[i] = x[i] + alpha*y[i] (one fused multiply-add) for
+// i < len(dst)&^7; len(x) and len(y) >= that.
+//
+//go:noescape
+func AddScaledAVX2(dst, x []float32, alpha float32, y []float32)
+
+// SigmoidAVX2 replaces x[i] by 1/(1+exp(-x[i])) for i < len(x)&^7, computed
+// in float64: within one unit in the last place of the generic
+// float32(1/(1+math.Exp(-float64(v)))), and equal to it in all but rare
+// cases.
+//
+//go:noescape
+func SigmoidAVX2(x []float32)
+
+// ReLUAVX2 replaces x[i] by +0 unless x[i] > 0, for i < len(x)&^7.
+//
+//go:noescape
+func ReLUAVX2(x []float32)

@@ -183,7 +183,7 @@ func FuzzAddLookup(f *testing.F) {
 		want := slices.Clone(row)
 		AddLookup(row, table, idx)
 		addLookupGeneric(want, table, idx)
-		if i := sameBits(row, want); i >= 0 {
+		if i := sameResult(row, want); i >= 0 {
 			t.Fatalf("[%d]: %x, want %x", i, math.Float32bits(row[i]), math.Float32bits(want[i]))
 		}
 	})
@@ -207,6 +207,32 @@ func FuzzMatVec(f *testing.F) {
 				abs += math.Abs(p)
 			}
 			checkSum(t, fmt.Sprintf("row %d", i), dst[i], want, c, abs)
+		}
+	})
+}
+
+// FuzzSigmoid compares Sigmoid with the generic formula on arbitrary bit
+// patterns: equal, or one unit in the last place away; NaN for NaN.
+func FuzzSigmoid(f *testing.F) {
+	f.Add(uint32(0x41800000), uint8(9))
+	f.Fuzz(func(t *testing.T, bits uint32, n uint8) {
+		x := make([]float32, int(n%40)+1)
+		for i := range x {
+			x[i] = math.Float32frombits(bits + uint32(i)*0x9e3779b9)
+		}
+		in := slices.Clone(x)
+		Sigmoid(x)
+		for i, g := range x {
+			w := float32(1 / (1 + math.Exp(-float64(in[i]))))
+			if w != w {
+				if g == g {
+					t.Fatalf("Sigmoid(%v) = %v, want NaN", in[i], g)
+				}
+				continue
+			}
+			if d := math.Float32bits(g) - math.Float32bits(w) + 1; d > 2 {
+				t.Fatalf("Sigmoid(%v) = %v, want %v", in[i], g, w)
+			}
 		}
 	})
 }

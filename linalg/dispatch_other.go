@@ -33,3 +33,7 @@ func addLookup(row, table []float32, idx []uint8)    { addLookupGeneric(row, tab
 func capSelect(x []float32, k int, sel []int32, scratch []uint64) int {
 	return capGeneric(x, k, sel, scratch)
 }
+
+func addScaled(dst, x []float32, alpha float32, y []float32) { addScaledGeneric(dst, x, alpha, y) }
+func sigmoid(x []float32)                                    { sigmoidGeneric(x) }
+func relu(x []float32)                                       { reluGeneric(x) }

@@ -182,3 +182,24 @@ func addOuterGeneric(a []float32, rows, cols int, u, v []float32) {
 		}
 	}
 }
+
+func addScaledGeneric(dst, x []float32, alpha float32, y []float32) {
+	x, y = x[:len(dst)], y[:len(dst)]
+	for i := range dst {
+		dst[i] = x[i] + alpha*y[i]
+	}
+}
+
+func sigmoidGeneric(x []float32) {
+	for i, v := range x {
+		x[i] = float32(1 / (1 + math.Exp(-float64(v))))
+	}
+}
+
+func reluGeneric(x []float32) {
+	for i, v := range x {
+		if !(v > 0) {
+			x[i] = 0
+		}
+	}
+}

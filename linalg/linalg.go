@@ -7,9 +7,11 @@
 // On amd64 the kernels run hand-written AVX2/FMA assembly (package asm) when
 // the CPU has it, chosen once at start-up; the purego build tag or another
 // architecture keeps the pure-Go versions. The assembly agrees with them bit
-// for bit in Cap, AddLookup, AddConst, MulElem and ScaleColumns. Sums (Dot,
+// for bit in Cap, AddLookup, AddConst, MulElem, ScaleColumns and ReLU (but for
+// which payload an operation on two NaNs returns, which Go leaves to the
+// compiler), and within one unit in the last place in Sigmoid. Sums (Dot,
 // MatVec, MatVecCols, MatVecTrans, AddSquares, ColumnNorms) and the fused
-// multiply-adds (Axpy, AddOuter) may differ within float32 rounding: for a sum
+// multiply-adds (Axpy, AddScaled, AddOuter) may differ within float32 rounding: for a sum
 // of terms t_i, by at most a few times n*2^-24*sum|t_i|.
 package linalg
 
@@ -70,6 +72,14 @@ func AddOuter(a []float32, rows, cols int, u, v []float32) {
 		panic(fmt.Sprintf("linalg.AddOuter: u %d, v %d for %dx%d", len(u), len(v), rows, cols))
 	}
 	addOuter(a, rows, cols, u, v)
+}
+
+// AddScaled sets dst = x + alpha*y, the STREAM triad.
+func AddScaled(dst, x []float32, alpha float32, y []float32) {
+	if len(x) < len(dst) || len(y) < len(dst) {
+		panic(fmt.Sprintf("linalg.AddScaled: x %d, y %d < dst %d", len(x), len(y), len(dst)))
+	}
+	addScaled(dst, x, alpha, y)
 }
 
 // Axpy sets dst += alpha * x.
@@ -166,21 +176,15 @@ func LogSoftmax(dst, logits []float32) int {
 	return best
 }
 
-// Sigmoid applies the logistic function in place.
-func Sigmoid(x []float32) {
-	for i, v := range x {
-		x[i] = float32(1 / (1 + math.Exp(-float64(v))))
-	}
-}
+// Sigmoid applies the logistic function in place, computed in float64 and
+// rounded to float32. The assembly path evaluates exp itself and rounds to the
+// same float32 as the generic code in all but rare cases, where it is one unit
+// in the last place away.
+func Sigmoid(x []float32) { sigmoid(x) }
 
-// ReLU applies max(0, v) in place.
-func ReLU(x []float32) {
-	for i, v := range x {
-		if !(v > 0) {
-			x[i] = 0
-		}
-	}
-}
+// ReLU applies max(0, v) in place: every v that is not > 0, NaN and -0
+// included, becomes +0.
+func ReLU(x []float32) { relu(x) }
 
 // Kernel names the kernel set in use: "avx2" or "generic".
 func Kernel() string { return kernel() }
