@@ -9,7 +9,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -27,7 +26,7 @@ const MaxCSVClasses = 1000
 // quoted or padded with spaces. name prefixes every error, with the line:
 // "name:LINE: ...".
 func ReadCSV(r io.Reader, name string) (model.Samples, error) {
-	br := bufio.NewReader(r)
+	br := bufio.NewReader(&textGuard{r: r})
 	// A UTF-8 byte order mark, as spreadsheets write, is not part of the
 	// first field.
 	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte("\uFEFF")) {
@@ -49,6 +48,10 @@ func ReadCSV(r io.Reader, name string) (model.Samples, error) {
 			if errors.As(err, &pe) {
 				return s, fmt.Errorf("%s:%d: column %d: %v", name, pe.Line, pe.Column, pe.Err)
 			}
+			var te *textError
+			if errors.As(err, &te) {
+				return s, fmt.Errorf("%s:%d: %s", name, te.line, te.msg)
+			}
 			return s, fmt.Errorf("%s: %w", name, err)
 		}
 		line, _ := cr.FieldPos(0)
@@ -58,9 +61,6 @@ func ReadCSV(r io.Reader, name string) (model.Samples, error) {
 				return s, fmt.Errorf("%s:%d: %d column; want at least one feature and the label", name, line, cols)
 			}
 			s.Dim = cols - 1
-			if slices.ContainsFunc(fields, func(f string) bool { return strings.IndexByte(f, 0) >= 0 }) {
-				return s, fmt.Errorf("%s:%d: NUL bytes: not a text table", name, line)
-			}
 			if isHeader(fields) {
 				continue
 			}
@@ -88,6 +88,60 @@ func ReadCSV(r io.Reader, name string) (model.Samples, error) {
 		return s, fmt.Errorf("%s: no data rows after the header", name)
 	}
 	return s, nil
+}
+
+// maxCSVLine bounds the length of a line: 1 MiB holds 100,000 features of
+// ten characters, and the bound keeps a file without newlines from being held
+// in memory several times over while the CSV reader looks for its end.
+const maxCSVLine = 1 << 20
+
+// textGuard passes a text file through, refusing NUL bytes (a compressed or
+// binary file given by mistake) and lines longer than maxCSVLine before the
+// CSV reader buffers them.
+type textGuard struct {
+	r    io.Reader
+	line int // newlines passed
+	run  int // bytes since the last newline
+	// err is sticky: a buffered reader that reports an error once must
+	// not be able to read past it on its next call.
+	err error
+}
+
+// textError is what textGuard refuses, on 1-based line line.
+type textError struct {
+	line int
+	msg  string
+}
+
+func (e *textError) Error() string { return fmt.Sprintf("line %d: %s", e.line, e.msg) }
+
+func (g *textGuard) Read(p []byte) (int, error) {
+	if g.err != nil {
+		return 0, g.err
+	}
+	n, err := g.r.Read(p)
+	for b := p[:n]; len(b) > 0; {
+		seg := b
+		i := bytes.IndexByte(b, '\n')
+		if i >= 0 {
+			seg = b[:i]
+		}
+		if bytes.IndexByte(seg, 0) >= 0 {
+			g.err = &textError{g.line + 1, "NUL bytes: not a text table (a compressed or binary file?)"}
+			return 0, g.err
+		}
+		if g.run += len(seg); g.run > maxCSVLine {
+			g.err = &textError{g.line + 1, fmt.Sprintf("a line longer than %d bytes", maxCSVLine)}
+			return 0, g.err
+		}
+		if i < 0 {
+			break
+		}
+		g.line++
+		g.run = 0
+		b = b[i+1:]
+	}
+	return n, err
 }
 
 // isHeader reports whether a first row is a header: some field is not a

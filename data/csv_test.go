@@ -166,8 +166,10 @@ var hostileCSV = []struct{ name, text, want string }{
 	{"empty label", "1,2,0\n1,2,\n", `f:2: column 3 (the label): "" is not a class`},
 	{"bare quote", "1,2,0\n1,2\"x,0\n", `f:2: column 4: bare " in non-quoted-field`},
 	{"unterminated quote", "1,2,0\n\"1,2,0\n3,4,1\n", `f:3: column 7: extraneous or missing " in quoted-field`},
-	{"long junk field", "1,2,0\n" + strings.Repeat("x", 1<<20) + ",2,0\n", `f:2: column 1: "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" is not a number`},
-	{"NUL bytes", "1,2,0\n\x00\x00,2,0\n", `f:2: column 1: "\x00\x00" is not a number`},
+	{"long junk field", "1,2,0\n" + strings.Repeat("x", 1<<19) + ",2,0\n", `f:2: column 1: "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" is not a number`},
+	{"line over 1 MiB", "1,2,0\n3,4,1\n" + strings.Repeat("1,", 1<<19) + "0\n", "f:3: a line longer than 1048576 bytes"},
+	{"no newline in 2 MiB", strings.Repeat("1", 2<<20), "f:1: a line longer than 1048576 bytes"},
+	{"NUL bytes", "1,2,0\n3,4,1\n\x00\x00,2,0\n", `f:3: NUL bytes: not a text table`},
 	{"NUL bytes on line 1", "\x00,2,0\n", `f:1: NUL bytes: not a text table`},
 	{"newline inside quotes", "1,2,0\n\"1\n2\",2,0\n", `f:2: column 1: "1\n2" is not a number`},
 }

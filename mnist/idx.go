@@ -17,6 +17,7 @@
 package mnist
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
@@ -159,9 +160,9 @@ func openIDX(r io.ReaderAt, size int64) (Header, io.Reader, error) {
 		return Header{}, nil, err
 	}
 	if bytes.Equal(start[:], gzipMagic) {
-		zr, err := gzip.NewReader(io.NewSectionReader(r, 0, size))
+		zr, err := newGzipStream(r, size)
 		if err != nil {
-			return Header{}, nil, gzipError(err)
+			return Header{}, nil, err
 		}
 		h, err := readHeader(zr, -1)
 		if err != nil {
@@ -260,11 +261,58 @@ func gzipError(err error) error {
 	return fmt.Errorf("corrupt gzip stream: %w", err)
 }
 
-// reopenGzip starts the gzip stream again and skips the IDX header.
-func reopenGzip(r io.ReaderAt, size, skip int64) (io.Reader, error) {
-	zr, err := gzip.NewReader(io.NewSectionReader(r, 0, size))
+// errJunk is the end of a gzip file that is neither its end nor another
+// gzip member.
+var errJunk = errors.New("bytes after the end of the gzip data are not another gzip member")
+
+// gzipStream decompresses the members of a gzip file one after the other,
+// as gzip -d does, and refuses whatever else follows the last of them.
+type gzipStream struct {
+	// br is a ByteReader, so the decompressor reads no further than a
+	// member's end and the next member (or junk) can be recognised.
+	br *bufio.Reader
+	zr *gzip.Reader
+}
+
+func newGzipStream(r io.ReaderAt, size int64) (*gzipStream, error) {
+	br := bufio.NewReader(io.NewSectionReader(r, 0, size))
+	zr, err := gzip.NewReader(br)
 	if err != nil {
 		return nil, gzipError(err)
+	}
+	zr.Multistream(false)
+	return &gzipStream{br: br, zr: zr}, nil
+}
+
+func (g *gzipStream) Read(p []byte) (int, error) {
+	for {
+		n, err := g.zr.Read(p)
+		if n > 0 && err == io.EOF {
+			// The member's end is handled on the next call.
+			return n, nil
+		}
+		if err != io.EOF {
+			return n, err
+		}
+		next, err := g.br.Peek(len(gzipMagic))
+		switch {
+		case len(next) == 0 && err == io.EOF:
+			return 0, io.EOF
+		case !bytes.Equal(next, gzipMagic):
+			return 0, errJunk
+		}
+		if err := g.zr.Reset(g.br); err != nil {
+			return 0, err
+		}
+		g.zr.Multistream(false)
+	}
+}
+
+// reopenGzip starts the gzip stream again and skips the IDX header.
+func reopenGzip(r io.ReaderAt, size, skip int64) (io.Reader, error) {
+	zr, err := newGzipStream(r, size)
+	if err != nil {
+		return nil, err
 	}
 	if _, err := io.CopyN(io.Discard, zr, skip); err != nil {
 		return nil, gzipError(err)
