@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -424,10 +425,8 @@ func (l *lifetimes) generation(workers int, rounds int, pop [][]float32, batch [
 	es.ForEach(workers, len(pop), func(w, i int) {
 		_, scores[i], errs[i] = l.run(w, model.Rules{Rounds: rounds, Theta: pop[i]}, batch)
 	})
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return scores, nil
 }

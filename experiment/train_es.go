@@ -3,7 +3,6 @@ package experiment
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -264,22 +263,16 @@ func trainES(o ESOptions, ds data.Dataset, ck *Checkpoint) (Result, error) {
 		batch := batches.Batch(g)
 		l.template.Init(model.NewRand(o.Seed, "init", uint64(g)))
 		pop := strat.Ask()
-		scores := make([]model.Score, len(pop))
-		errs := make([]error, len(pop))
-		fit := es.Evaluate(o.Workers, len(pop), func(w, i int) float64 {
-			_, s, err := l.run(w, model.Rules{Rounds: cfg.Rounds, Theta: pop[i]}, batch)
-			if err != nil {
-				errs[i] = err
-				return math.NaN()
-			}
-			scores[i] = s
-			if o.Fitness == "loss" {
-				return -s.Loss
-			}
-			return s.Accuracy
-		})
-		if err := errors.Join(errs...); err != nil {
+		scores, err := l.generation(o.Workers, cfg.Rounds, pop, batch)
+		if err != nil {
 			return Result{}, err
+		}
+		fit := make([]float64, len(pop))
+		for i, s := range scores {
+			fit[i] = s.Accuracy
+			if o.Fitness == "loss" {
+				fit[i] = -s.Loss
+			}
 		}
 		samples += 2 * len(batch) * len(pop)
 		bestIdx := es.Ranking(fit)[0]
