@@ -592,6 +592,10 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	}
 	seedES := experiment.DefaultES(f.options(seedCfg, stderr))
 	seedES.Fitness, seedES.EvalEvery, seedES.CheckpointEvery = "accuracy", f.evalEvery, f.ckptEvery
+	if f.set("generations") {
+		// A short run asked for is short for both.
+		seedES.Generations = f.generations
+	}
 	seedES.Data = eo.Data
 	if err := f.prepareOut(); err != nil {
 		return err
