@@ -29,6 +29,7 @@ import (
 	"plasticity/data"
 	"plasticity/es"
 	"plasticity/experiment"
+	"plasticity/figures"
 	"plasticity/linalg"
 	"plasticity/model"
 )
@@ -67,11 +68,13 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		err = cmdEval(args, stdout, stderr)
 	case "bench":
 		err = cmdBench(args, stdout, stderr)
+	case "plot":
+		err = cmdPlot(args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	default:
-		err = badInput("unknown command %q (want run, train, transfer, eval, bench or help)", cmd)
+		err = badInput("unknown command %q (want run, train, transfer, eval, bench, plot or help)", cmd)
 	}
 	switch {
 	case err == nil:
@@ -99,6 +102,7 @@ Commands:
   transfer   apply saved rules to new data: -rules FILE -data D -passes 50
   eval       lifetimes + evaluation of saved rules on a data set: -rules FILE -data D
   bench      kernel and end-to-end throughput beside the measured memory bandwidth: -json -seconds S
+  plot       draw the figures and report.md of a run directory: plot DIR
 
 Run "plasticity COMMAND -h" for the flags of a command.
 `
@@ -966,4 +970,45 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 		return printJSON(stdout, rep)
 	}
 	return rep.WriteText(stdout)
+}
+
+// cmdPlot draws the figures of a run directory and writes its report.md.
+// The directory may come before or after the flags.
+func cmdPlot(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("plasticity plot", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	asJSON := fs.Bool("json", false, "print the files written as one JSON object on stdout")
+	var dir string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		dir, args = args[0], args[1:]
+	}
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.SetOutput(stderr)
+		fmt.Fprintln(stderr, "Usage: plasticity plot [-json] DIR\n\ndraws the figures (SVG and PNG) and report.md of the run directory DIR")
+		fs.PrintDefaults()
+		return err
+	}
+	if err != nil {
+		return badInput("%v (see -h)", err)
+	}
+	if dir == "" && fs.NArg() > 0 {
+		dir = fs.Arg(0)
+	} else if fs.NArg() > 0 {
+		return badInput("unexpected argument %q (plot takes one run directory)", fs.Arg(0))
+	}
+	if dir == "" || fs.NArg() > 1 {
+		return badInput("plot takes one run directory: plasticity plot DIR")
+	}
+	files, err := figures.Draw(dir)
+	if err != nil {
+		return inputError{err}
+	}
+	if *asJSON {
+		return printJSON(stdout, map[string]any{"command": "plot", "dir": dir, "files": files})
+	}
+	for _, p := range files {
+		fmt.Fprintln(stdout, p)
+	}
+	return nil
 }
