@@ -460,6 +460,14 @@ func writeTrainDir(dir string, config any, res experiment.Result, rf experiment.
 	return experiment.WriteJSON(filepath.Join(dir, "rules.json"), rf)
 }
 
+// writeConfusion writes the confusion matrix of the transfer's last test
+// evaluation as dir/confusion.json, for plasticity plot.
+func writeConfusion(dir string, tr experiment.TransferResult, ds data.Dataset, dataSeed uint64) error {
+	return experiment.WriteJSON(filepath.Join(dir, figures.ConfusionFile), figures.Confusion{
+		What: fmt.Sprintf("transfer: test split of %s after %d passes", ds.Name, tr.Passes),
+		Data: ds.Name, DataSeed: dataSeed, Classes: ds.Classes, Counts: tr.FinalTest.Confusion})
+}
+
 func writeTransferCurve(path string, tr experiment.TransferResult) error {
 	rows := make([][]string, len(tr.Curve))
 	for i, p := range tr.Curve {
@@ -539,6 +547,9 @@ func (f *flags) runES(args []string, eo experiment.ESOptions, ds, fresh data.Dat
 			return nil, err
 		}
 		if err := writeTransferCurve(filepath.Join(dir, "transfer.csv"), tr); err != nil {
+			return nil, err
+		}
+		if err := writeConfusion(dir, tr, fresh, f.dataSeed+1); err != nil {
 			return nil, err
 		}
 		out.Out = dir
@@ -883,6 +894,9 @@ func cmdTransfer(args []string, stdout, stderr io.Writer) error {
 	out.Command, out.Rules = "transfer", f.rules
 	if f.out != "" {
 		if err := writeTransferCurve(filepath.Join(f.out, "transfer.csv"), tr); err != nil {
+			return err
+		}
+		if err := writeConfusion(f.out, tr, ds, f.dataSeed); err != nil {
 			return err
 		}
 		if err := experiment.WriteJSON(filepath.Join(f.out, "transfer.json"), out); err != nil {
