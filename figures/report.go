@@ -24,10 +24,12 @@ const InfoFile = "run.json"
 
 // Info is run.json: the exact command of a run directory and where it ran.
 type Info struct {
-	// Command is the command line as typed, program name included.
-	Command string   `json:"command"`
-	Args    []string `json:"args"`
-	Seeds   []uint64 `json:"seeds,omitempty"`
+	// Command is the command line, program name included; when empty, the
+	// report writes "plasticity" and Args quoted for a shell.
+	Command string `json:"command,omitempty"`
+	// Args are the arguments after the program name, command first.
+	Args  []string `json:"args"`
+	Seeds []uint64 `json:"seeds,omitempty"`
 	// Machine describes the computer, Go version and kernels used.
 	Machine string `json:"machine,omitempty"`
 }
@@ -73,18 +75,25 @@ var measures = []struct {
 	{"loss", "%.3f", func(o Outcome) float64 { return o.Loss }},
 	{"test majority", "%.3f", func(o Outcome) float64 { return o.TestMajority }},
 	{"transfer acc", "%.3f", func(o Outcome) float64 { return o.TransferAccuracy }},
-	{"train s", "%.0f", func(o Outcome) float64 { return o.Seconds }},
+	{"train s", "%.1f", func(o Outcome) float64 { return o.Seconds }},
 }
 
-// Summary is one method's outcomes over seeds: per measure the mean and the
-// sample standard deviation (n-1 in the denominator) over the seeds that
-// measured it.
+// Stat is one measure of a method over seeds: the mean and the sample
+// standard deviation (n-1 in the denominator, 0 for one seed) over the N
+// seeds that measured it. Both are 0 when N is 0.
+type Stat struct {
+	Name string  `json:"name"`
+	Mean float64 `json:"mean"`
+	SD   float64 `json:"sd"`
+	N    int     `json:"n"`
+}
+
+// Summary is one method's outcomes over seeds.
 type Summary struct {
-	Method string
-	Seeds  []uint64
-	Steps  int
-	Mean   []float64
-	SD     []float64
+	Method   string   `json:"method"`
+	Seeds    []uint64 `json:"seeds"`
+	Steps    int      `json:"steps"`
+	Measures []Stat   `json:"measures"`
 }
 
 // Summarize groups outcomes by method, in the order methods first appear.
@@ -109,8 +118,11 @@ func Summarize(outs []Outcome) []Summary {
 					v = append(v, x)
 				}
 			}
-			mean, sd := meanSD(v)
-			ss[i].Mean, ss[i].SD = append(ss[i].Mean, mean), append(ss[i].SD, sd)
+			st := Stat{Name: m.name, N: len(v)}
+			if len(v) > 0 {
+				st.Mean, st.SD = meanSD(v)
+			}
+			ss[i].Measures = append(ss[i].Measures, st)
 		}
 	}
 	return ss
@@ -126,13 +138,13 @@ func cells(ss []Summary) [][]string {
 	for _, s := range ss {
 		row := []string{s.Method, fmt.Sprint(len(s.Seeds)), fmt.Sprint(s.Steps)}
 		for j, m := range measures {
-			cell := "-"
+			st, cell := s.Measures[j], "-"
 			switch {
-			case math.IsNaN(s.Mean[j]):
+			case st.N == 0:
 			case len(s.Seeds) > 1:
-				cell = fmt.Sprintf(m.format+" ± "+m.format, s.Mean[j], s.SD[j])
+				cell = fmt.Sprintf(m.format+" ± "+m.format, st.Mean, st.SD)
 			default:
-				cell = fmt.Sprintf(m.format, s.Mean[j])
+				cell = fmt.Sprintf(m.format, st.Mean)
 			}
 			row = append(row, cell)
 		}
@@ -178,6 +190,9 @@ func readInfo(root string, runs []*Run) (Info, error) {
 	case err == nil:
 		if err := json.Unmarshal(b, &info); err != nil {
 			return info, fmt.Errorf("%s: %v", filepath.Join(root, InfoFile), err)
+		}
+		if info.Command == "" && len(info.Args) > 0 {
+			info.Command = "plasticity " + shellJoin(info.Args)
 		}
 		return info, nil
 	case !errors.Is(err, fs.ErrNotExist):
@@ -254,8 +269,9 @@ func report(root string, runs []*Run, written []string) ([]byte, error) {
 	for _, m := range curveMeasures {
 		image(m.label, m.file)
 	}
-	b.WriteString("\nES rows are the generation's best candidate on its batch, an optimistic pick among the population;\n" +
-		"GD rows are the current rules before the step. Test accuracy is measured every few batches only.\n")
+	b.WriteString("\nBatch accuracy and loss: for ES the generation's best candidate on its own batch (an optimistic pick\n" +
+		"among the population), for GD the current rules before the step. Test accuracy: the strategy's centre\n" +
+		"(ES) or the current rules (GD), measured every few batches.\n")
 	if have["transfer.svg"] {
 		b.WriteString("\n## Transfer to a new data set\n\n")
 		image("transfer curves", "transfer")

@@ -81,12 +81,15 @@ func TestSummarize(t *testing.T) {
 		t.Fatalf("summary %+v", ss)
 	}
 	a := ss[0]
-	if a.Mean[0] != 2.5 || math.Abs(a.SD[0]-math.Sqrt(5.0/3)) > 1e-12 {
-		t.Errorf("batch accuracy %g ± %g, want 2.5 ± 1.291 (n-1)", a.Mean[0], a.SD[0])
+	if st := a.Measures[0]; st.Name != "batch acc" || st.N != 4 || st.Mean != 2.5 || math.Abs(st.SD-math.Sqrt(5.0/3)) > 1e-12 {
+		t.Errorf("batch accuracy %+v, want 2.5 ± 1.291 (n-1) over 4", st)
 	}
 	// Transfer measured on two seeds only: NaN is left out, not averaged.
-	if math.Abs(a.Mean[4]-0.5) > 1e-12 || math.Abs(a.SD[4]-math.Sqrt(0.02)) > 1e-12 {
-		t.Errorf("transfer %g ± %g, want 0.5 ± 0.141", a.Mean[4], a.SD[4])
+	if st := a.Measures[4]; st.N != 2 || math.Abs(st.Mean-0.5) > 1e-12 || math.Abs(st.SD-math.Sqrt(0.02)) > 1e-12 {
+		t.Errorf("transfer %+v, want 0.5 ± 0.141 over 2", st)
+	}
+	if st := ss[1].Measures[4]; st.N != 1 || st.Mean != 0.3 || st.SD != 0 {
+		t.Errorf("one seed: %+v, want 0.3 ± 0", st)
 	}
 	var buf bytes.Buffer
 	if err := WriteTable(&buf, ss); err != nil {
