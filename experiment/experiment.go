@@ -6,6 +6,7 @@ package experiment
 import (
 	"fmt"
 	"io"
+	"sync"
 
 	"plasticity/data"
 	"plasticity/es"
@@ -161,6 +162,10 @@ func Score(opts Options, ds data.Dataset, r model.Rules) (Scores, error) {
 		err         error
 	}
 	res := make([]one, opts.EvalLifetimes)
+	// At MNIST scale each lifetime's test pass takes seconds: report them.
+	prog := NewProgress(opts.Log, "score", opts.EvalLifetimes, "lifetime")
+	var mu sync.Mutex
+	finished := 0
 	es.ForEach(opts.Workers, opts.EvalLifetimes, func(w, i int) {
 		n := l.nets[w]
 		n.Init(model.NewRand(opts.Seed, "score-init", uint64(i)))
@@ -175,7 +180,12 @@ func Score(opts Options, ds data.Dataset, r model.Rules) (Scores, error) {
 		}
 		res[i].batch = n.Evaluate(ds.Train, batch)
 		res[i].test = n.Evaluate(ds.Test, nil)
+		mu.Lock()
+		finished++
+		prog.Update(finished, "lifetimes, each with a pass over the test split")
+		mu.Unlock()
 	})
+	prog.Done()
 	var s Scores
 	for _, o := range res {
 		if o.err != nil {

@@ -67,7 +67,9 @@ func Transfer(o TransferOptions, r model.Rules, ds data.Dataset) (TransferResult
 		every = max(100, ntrain/20)
 	}
 	start := time.Now()
-	prog := NewProgress(o.Log, "transfer", o.Passes, "pass")
+	// Counted in samples, so that the first pass of a large data set, with
+	// its many curve points, reports as it goes.
+	prog := NewProgress(o.Log, "transfer", o.Passes*ntrain, "sample")
 	var res TransferResult
 	res.Passes = o.Passes
 	order := make([]int32, ntrain)
@@ -93,9 +95,9 @@ func Transfer(o TransferOptions, r model.Rules, ds data.Dataset) (TransferResult
 				OnlineAccuracy: float64(correct) / float64(hi-lo),
 				TestAccuracy:   n.Evaluate(ds.Test, nil).Accuracy,
 			})
+			last := res.Curve[len(res.Curve)-1]
+			prog.Update(seen, fmt.Sprintf("pass %d of %d: online %.3f test %.3f", pass+1, o.Passes, last.OnlineAccuracy, last.TestAccuracy))
 		}
-		last := res.Curve[len(res.Curve)-1]
-		prog.Update(pass+1, fmt.Sprintf("online %.3f test %.3f", last.OnlineAccuracy, last.TestAccuracy))
 	}
 	prog.Done()
 	res.FinalTrain = n.Evaluate(ds.Train, nil)
