@@ -2,8 +2,13 @@ package figures
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
 	"path/filepath"
+	"slices"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
@@ -57,15 +62,71 @@ func (f *figure) svg() []byte {
 	return buf.Bytes()
 }
 
-// png renders the figure as a PNG image at PNGDPI.
+// png renders the figure as a PNG image at PNGDPI, with at most 256
+// colours (see paletted).
 func (f *figure) png() ([]byte, error) {
 	c := vgimg.NewWith(vgimg.UseWH(f.w, f.h), vgimg.UseDPI(PNGDPI))
 	f.draw(draw.New(c))
 	var buf bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
+	enc := png.Encoder{CompressionLevel: png.BestCompression}
+	img, ok := c.Image().(*image.RGBA)
+	if !ok {
+		return nil, fmt.Errorf("%s.png: vgimg drew into a %T, want *image.RGBA", f.name, c.Image())
+	}
+	if err := enc.Encode(&buf, paletted(img)); err != nil {
 		return nil, fmt.Errorf("%s.png: %w", f.name, err)
 	}
 	return buf.Bytes(), nil
+}
+
+// paletted returns img with the 256 colours most of its pixels have, every
+// other pixel given the nearest of them. A figure is mostly flat colour;
+// the rare colours are the blends of antialiased edges, whose nearest
+// neighbour is as good to the eye, and the file is a third the size.
+func paletted(img *image.RGBA) *image.Paletted {
+	b := img.Bounds()
+	key := func(x, y int) uint32 {
+		p := img.Pix[img.PixOffset(x, y):]
+		return uint32(p[0])<<24 | uint32(p[1])<<16 | uint32(p[2])<<8 | uint32(p[3])
+	}
+	count := map[uint32]int{}
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			count[key(x, y)]++
+		}
+	}
+	cols := make([]uint32, 0, len(count))
+	for c := range count {
+		cols = append(cols, c)
+	}
+	// Most frequent first; ties by value, so the palette does not depend on
+	// map order.
+	slices.SortFunc(cols, func(a, b uint32) int {
+		if d := count[b] - count[a]; d != 0 {
+			return d
+		}
+		return cmp.Compare(a, b)
+	})
+	rgba := func(k uint32) color.RGBA { return color.RGBA{uint8(k >> 24), uint8(k >> 16), uint8(k >> 8), uint8(k)} }
+	pal := make(color.Palette, min(256, len(cols)))
+	index := make(map[uint32]uint8, len(cols))
+	for i := range pal {
+		pal[i] = rgba(cols[i])
+		index[cols[i]] = uint8(i)
+	}
+	out := image.NewPaletted(b, pal)
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			k := key(x, y)
+			i, ok := index[k]
+			if !ok {
+				i = uint8(pal.Index(rgba(k)))
+				index[k] = i
+			}
+			out.SetColorIndex(x, y, i)
+		}
+	}
+	return out
 }
 
 // save writes dir/name.svg and dir/name.png and returns their paths.

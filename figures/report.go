@@ -245,7 +245,7 @@ func report(root string, runs []*Run, written []string) ([]byte, error) {
 		outs[i] = OutcomeOf(r)
 	}
 	ss := Summarize(outs)
-	b.WriteString("# plasticity run report\n\n")
+	b.WriteString("# plasticity report\n\n")
 	if info.Command != "" {
 		fmt.Fprintf(&b, "Made by\n\n    %s\n\n", info.Command)
 	}

@@ -2,6 +2,8 @@ package figures
 
 import (
 	"bytes"
+	"image"
+	"image/color"
 	"math"
 	"os"
 	"path/filepath"
@@ -186,5 +188,54 @@ func TestShellJoin(t *testing.T) {
 	}
 	if s := seedList([]uint64{3, 7}); s != "seeds 3, 7" {
 		t.Errorf("seedList = %q", s)
+	}
+}
+
+// TestPaletted checks that a figure of few colours keeps them exactly, and
+// that with more than 256 the frequent ones stay exact and the rare ones go
+// to their nearest.
+func TestPaletted(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 40, 20))
+	white, blue := color.RGBA{255, 255, 255, 255}, color.RGBA{0, 114, 178, 255}
+	for y := range 20 {
+		for x := range 40 {
+			img.SetRGBA(x, y, white)
+			if x < 10 {
+				img.SetRGBA(x, y, blue)
+			}
+		}
+	}
+	// 300 rare colours, one pixel each, all near blue but not blue.
+	for i := range 300 {
+		img.SetRGBA(10+i%30, i/30, color.RGBA{uint8(i % 10), 100 + uint8(i/10), 170, 255})
+	}
+	p := paletted(img)
+	if len(p.Palette) != 256 {
+		t.Fatalf("palette of %d colours, want 256", len(p.Palette))
+	}
+	for y := range 20 {
+		for x := range 40 {
+			want := img.RGBAAt(x, y)
+			got := color.RGBAModel.Convert(p.At(x, y)).(color.RGBA)
+			if want == white || want == blue {
+				if got != want {
+					t.Fatalf("(%d, %d): frequent colour %v became %v", x, y, want, got)
+				}
+				continue
+			}
+			if got == white {
+				t.Fatalf("(%d, %d): %v went to white, not to a near blue", x, y, want)
+			}
+		}
+	}
+	small := image.NewRGBA(image.Rect(0, 0, 3, 1))
+	small.SetRGBA(0, 0, white)
+	small.SetRGBA(1, 0, blue)
+	small.SetRGBA(2, 0, color.RGBA{1, 2, 3, 255})
+	q := paletted(small)
+	for x := range 3 {
+		if got := color.RGBAModel.Convert(q.At(x, 0)).(color.RGBA); got != small.RGBAAt(x, 0) {
+			t.Errorf("pixel %d: %v, want %v", x, got, small.RGBAAt(x, 0))
+		}
 	}
 }
