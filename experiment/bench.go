@@ -294,6 +294,7 @@ func Bench(o BenchOptions) (BenchReport, error) {
 		return r, err
 	}
 	r.ESGenerationMNIST = g
+
 	r.Seconds = time.Since(start).Seconds()
 	return r, nil
 }
@@ -381,7 +382,8 @@ func benchRules(seed uint64, rounds int) model.Rules {
 
 // benchLifetime returns the samples per second of the lifetime over a batch
 // of 100 and of its evaluation pass, on one core, from the same initial
-// weights every time.
+// weights every time: the best of at least three runs, the least disturbed by
+// other load.
 func benchLifetime(o BenchOptions, s Scale) (life, eval float64, err error) {
 	const batch = 100
 	ds, err := benchData(s, o.Seed, batch)
@@ -397,10 +399,9 @@ func benchLifetime(o BenchOptions, s Scale) (life, eval float64, err error) {
 	rules := benchRules(o.Seed, cfg.Rounds)
 	idx := NewBatches(o.Seed, ds.Train.Len(), batch).Batch(0)
 	n := l.nets[0]
-	var tLife, tEval time.Duration
-	runs := 0
+	tLife, tEval := time.Duration(math.MaxInt64), time.Duration(math.MaxInt64)
 	deadline := time.Now().Add(2 * o.Budget)
-	for runs < 2 || time.Now().Before(deadline) {
+	for runs := 0; runs < 3 || time.Now().Before(deadline); runs++ {
 		n.CopyWeights(l.template)
 		t0 := time.Now()
 		if _, err := n.Lifetime(rules, ds.Train, idx, nil); err != nil {
@@ -408,16 +409,9 @@ func benchLifetime(o BenchOptions, s Scale) (life, eval float64, err error) {
 		}
 		t1 := time.Now()
 		n.Evaluate(ds.Train, idx)
-		t2 := time.Now()
-		// The first run warms caches; the rest are timed.
-		if runs > 0 {
-			tLife += t1.Sub(t0)
-			tEval += t2.Sub(t1)
-		}
-		runs++
+		tLife, tEval = min(tLife, t1.Sub(t0)), min(tEval, time.Since(t1))
 	}
-	k := float64(batch * (runs - 1))
-	return k / tLife.Seconds(), k / tEval.Seconds(), nil
+	return batch / tLife.Seconds(), batch / tEval.Seconds(), nil
 }
 
 // generation runs one generation of candidates: each gets a lifetime over
