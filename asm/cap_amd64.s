@@ -17,8 +17,8 @@ DATA lanebits<>+24(SB)/4, $64
 DATA lanebits<>+28(SB)/4, $128
 GLOBL lanebits<>(SB), RODATA|NOPTR, $32
 
-// func CapKeysAVX2(keys []int32, x []float32)
-TEXT ·CapKeysAVX2(SB), NOSPLIT, $0-48
+// func CapKeysAVX2(keys []int32, x []float32) (lo, hi int32)
+TEXT ·CapKeysAVX2(SB), NOSPLIT, $0-56
 	MOVQ         keys_base+0(FP), DI
 	MOVQ         x_base+24(FP), SI
 	MOVQ         x_len+32(FP), CX
@@ -30,6 +30,8 @@ TEXT ·CapKeysAVX2(SB), NOSPLIT, $0-48
 	MOVL         $0x80000000, AX
 	VMOVD        AX, X2
 	VPBROADCASTD X2, Y2
+	VMOVDQU      Y1, Y6          // smallest key so far
+	VMOVDQU      Y2, Y7          // largest key so far
 	XORQ         AX, AX
 
 block:
@@ -42,22 +44,40 @@ block:
 	VPXOR     Y5, Y3, Y3         // negative: flip all but the sign bit
 	VBLENDVPS Y4, Y2, Y3, Y3     // NaN: MinInt32
 	VMOVDQU   Y3, (DI)(AX*4)
+	VPMINSD   Y3, Y6, Y6
+	VPMAXSD   Y3, Y7, Y7
 	ADDQ      $8, AX
 	DECQ      CX
 	JMP       block
 
 done:
+	VEXTRACTI128 $1, Y6, X3
+	VPMINSD      X3, X6, X6
+	VPSHUFD      $0x4e, X6, X3
+	VPMINSD      X3, X6, X6
+	VPSHUFD      $0xb1, X6, X3
+	VPMINSD      X3, X6, X6
+	VMOVD        X6, AX
+	MOVL         AX, lo+48(FP)
+	VEXTRACTI128 $1, Y7, X3
+	VPMAXSD      X3, X7, X7
+	VPSHUFD      $0x4e, X7, X3
+	VPMAXSD      X3, X7, X7
+	VPSHUFD      $0xb1, X7, X3
+	VPMAXSD      X3, X7, X7
+	VMOVD        X7, AX
+	MOVL         AX, hi+52(FP)
 	VZEROUPPER
 	RET
 
-// func CapThresholdAVX2(keys []int32, k int) (t int32, need int)
-TEXT ·CapThresholdAVX2(SB), NOSPLIT, $0-48
+// func CapThresholdAVX2(keys []int32, k int, u0, bit uint32) (t int32, need int)
+TEXT ·CapThresholdAVX2(SB), NOSPLIT, $0-56
 	MOVQ keys_base+0(FP), SI
 	MOVQ keys_len+8(FP), CX
 	MOVQ k+24(FP), R8
 	SHRQ $3, CX
-	XORL R9, R9              // U: the threshold found so far, unsigned order
-	MOVL $0x80000000, R11    // the bit being decided; 0 for the final pass
+	MOVL u0+32(FP), R9       // U: the threshold found so far, unsigned order
+	MOVL bit+36(FP), R11     // the bit being decided; 0 for the final pass
 
 	// Invariant: at least k keys are >= U. Each pass tries U|bit and keeps
 	// the bit when k or more keys are >= it.
@@ -123,15 +143,15 @@ next:
 
 exact:
 	// Exactly k keys are >= cand: they are the k largest.
-	MOVL R12, t+32(FP)
-	MOVQ $0, need+40(FP)
+	MOVL R12, t+40(FP)
+	MOVQ $0, need+48(FP)
 	VZEROUPPER
 	RET
 
 last:
 	SUBQ R13, R8
-	MOVL R12, t+32(FP)
-	MOVQ R8, need+40(FP)
+	MOVL R12, t+40(FP)
+	MOVQ R8, need+48(FP)
 	VZEROUPPER
 	RET
 

@@ -70,18 +70,21 @@ func AddLookup16AVX2(row []float32, table *[16]float32, idx []uint8) (maxIdx uin
 
 // CapKeysAVX2 writes to keys[i], for i < len(x)&^7, the cap's order key of
 // x[i] as a signed integer: NaN is math.MinInt32, -0 and +0 are both 0, and
-// otherwise the key grows with the value. len(keys) >= len(x)&^7.
+// otherwise the key grows with the value. It returns the smallest and the
+// largest key written. len(x) >= 8 and len(keys) >= len(x)&^7.
 //
 //go:noescape
-func CapKeysAVX2(keys []int32, x []float32)
+func CapKeysAVX2(keys []int32, x []float32) (lo, hi int32)
 
 // CapThresholdAVX2 finds which of keys[:len(keys)&^7] the k largest are, for
 // 1 <= k <= that length: exactly the keys greater than t, plus the first need
-// keys equal to t. It bisects over the 32 key bits, one counting pass per bit,
-// and stops early once a threshold splits off exactly k keys.
+// keys equal to t. It bisects over the key bits in unsigned order (the key
+// xor 1<<31), one counting pass per bit from bit down, starting from u0,
+// which at least k keys must reach; it stops early once a threshold splits off
+// exactly k keys.
 //
 //go:noescape
-func CapThresholdAVX2(keys []int32, k int) (t int32, need int)
+func CapThresholdAVX2(keys []int32, k int, u0, bit uint32) (t int32, need int)
 
 // CapSelectAVX2 applies a threshold from CapThresholdAVX2 to the blocks
 // i < len(x)&^7: it keeps x[i] when keys[i] > t, or when keys[i] == t while

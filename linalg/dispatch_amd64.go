@@ -5,6 +5,7 @@ package linalg
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"unsafe"
 
 	"github.com/klauspost/cpuid/v2"
@@ -247,14 +248,25 @@ func capSelect(x []float32, k int, sel []int32, scratch []uint64) int {
 	np := (n + 7) &^ 7
 	keys := unsafe.Slice((*int32)(unsafe.Pointer(unsafe.SliceData(scratch))), 2*len(scratch))[:np]
 	b := n &^ 7
-	asm.CapKeysAVX2(keys[:b], x[:b])
+	lo, hi := asm.CapKeysAVX2(keys[:b], x[:b])
 	for i := b; i < n; i++ {
-		keys[i] = int32(capKey(x[i]) ^ 0x80000000)
+		key := int32(capKey(x[i]) ^ 0x80000000)
+		keys[i] = key
+		lo, hi = min(lo, key), max(hi, key)
 	}
 	for i := n; i < np; i++ {
 		keys[i] = math.MinInt32
 	}
-	t, need := asm.CapThresholdAVX2(keys, k)
+	// Every key shares the bits above the highest one where the smallest
+	// and the largest differ, so the bisection starts below them, from a
+	// threshold every key reaches.
+	ulo, uhi := uint32(lo)^0x80000000, uint32(hi)^0x80000000
+	u0, bit := uhi, uint32(0) // all keys equal: only the final pass
+	if d := ulo ^ uhi; d != 0 {
+		bit = 1 << (bits.Len32(d) - 1)
+		u0 = uhi &^ (bit<<1 - 1)
+	}
+	t, need := asm.CapThresholdAVX2(keys, k, u0, bit)
 	m, need := asm.CapSelectAVX2(x[:b], keys[:b], t, need, sel, 0)
 	for i := b; i < n; i++ {
 		switch key := keys[i]; {
