@@ -191,7 +191,7 @@ func addConst(row []float32, c float32) {
 }
 
 func addSquares(acc, row []float32) {
-	if !useAVX2 {
+	if !useAVX2 || len(acc) < 16 {
 		addSquaresGeneric(acc, row)
 		return
 	}
@@ -203,7 +203,7 @@ func addSquares(acc, row []float32) {
 }
 
 func mulElem(row, s []float32) {
-	if !useAVX2 {
+	if !useAVX2 || len(row) < 16 {
 		mulElemGeneric(row, s)
 		return
 	}
