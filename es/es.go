@@ -59,9 +59,11 @@ type Config struct {
 
 // Defaults returns c with every zero setting replaced by the default of its
 // strategy for genotypes of length dim: the seed paper's for simple
-// (population 10, sigma 0.01, 2 parents), Hansen's population
-// 4 + floor(3 ln dim) for CMA-ES, and for OpenAI-ES the settings that worked
-// best on plasticity rules (see the es tests and the project's report).
+// (population 10, sigma 0.01, 2 parents); Hansen's population
+// 4 + floor(3 ln dim) and sigma 1 for CMA-ES; population 40, sigma 1 and
+// Adam step 0.1 for OpenAI-ES. Rule genotypes start at zero, and entries of
+// order 1 to 10 are what moves weights of order 1 within a 100-sample
+// lifetime at eta 0.01, hence the large sigmas.
 func Defaults(c Config, dim int) Config {
 	set := func(p *int, v int) {
 		if *p == 0 {
@@ -80,8 +82,8 @@ func Defaults(c Config, dim int) Config {
 		set(&c.Parents, 2)
 	case "openai":
 		set(&c.PopSize, 40)
-		setf(&c.Sigma, 0.1)
-		setf(&c.LR, 0.03)
+		setf(&c.Sigma, 1)
+		setf(&c.LR, 0.1)
 	case "cmaes", "sepcmaes":
 		set(&c.PopSize, DefaultCMAParams(dim, 0, c.Name == "sepcmaes").PopSize)
 		setf(&c.Sigma, 1)
