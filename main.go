@@ -828,6 +828,9 @@ func (f *flags) resumeTrain(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if eo.Generations < ck.Generation {
+		return badInput("%s is at generation %d already; -generations %d would go back", dir, ck.Generation, eo.Generations)
+	}
 	fmt.Fprintf(stderr, "resuming %s at generation %d of %d\n", dir, ck.Generation, eo.Generations)
 	interrupt, release := stopOnSignal(stderr)
 	defer release()
