@@ -502,9 +502,12 @@ type runJSON struct {
 }
 
 // bestES holds the flag values of the ES variant plasticity run uses unless
-// -es is given: the one that did best on the synthetic set. Flags the user
-// sets win over these.
-var bestES = map[string]string{"es": "openai", "sigma": "1", "lr": "0.1"}
+// -es is given: the one that did best on the synthetic set (issue 3: test
+// accuracy 0.90 after one 100-sample lifetime, against 0.25 for the seed's
+// simple ES). It departs from the seed's model in two options: N(0,1/fan-in)
+// initial weights, and updates only after a misclassified sample. Flags the
+// user sets win over these.
+var bestES = map[string]string{"es": "openai", "init": "scaled", "update": "misclassified"}
 
 // runRow is one method of plasticity run: its rules and their transfer.
 type runRow struct {
