@@ -19,9 +19,25 @@ package grad
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"plasticity/linalg"
 	"plasticity/model"
+)
+
+// Loss is the loss of the evaluation pass that Backprop differentiates.
+type Loss uint8
+
+const (
+	// CrossEntropy is the mean cross-entropy of the log-softmax of the
+	// logits (SPEC section 4).
+	CrossEntropy Loss = iota
+	// SoftmaxCrossEntropy is the cross-entropy taken on the softmax outputs
+	// as if they were logits (softmax applied twice), as the PyTorch
+	// reference program does. Its gradient is at most 1/4 of the other's and
+	// vanishes as predictions grow confident, right or wrong; it is kept to
+	// show that.
+	SoftmaxCrossEntropy
 )
 
 // Backprop computes the gradient of one lifetime's evaluation loss with
@@ -29,13 +45,15 @@ import (
 // configuration and is not safe for concurrent use; give each goroutine its
 // own.
 type Backprop struct {
+	// Loss is what the gradient is of; the zero value is CrossEntropy.
+	Loss Loss
+
 	cfg model.Config
 	tp  tape
 
-	// The rules of the lifetime scaled by eta (the network's), and negated
-	// for undoing a step.
-	inStep                []float32
-	negHid, negYes, negNo []float32
+	// The rules of the lifetime scaled by eta (the network's), negated for
+	// undoing a step.
+	negIn, negHid, negYes, negNo []float32
 
 	// G = dL/dW of the evaluation pass, walked back to dL/dW_(t-1) under
 	// norm=outgoing. gIn is only formed under norm=outgoing; without
@@ -44,12 +62,16 @@ type Backprop struct {
 	rowIn, colOut   []float32
 
 	// Per-sample scratch of the evaluation pass's backward.
-	dlog, da, dd, du, u []float32
-	invN                float32
+	dlog, dsoft, da, dd, du, u []float32
+	invN                       float32
 
-	// Weights rebuilt step by step under norm=outgoing, and column dots.
-	wIn, wHid, wOut []float32
-	dots            []float32
+	// Under norm=outgoing: the weights rebuilt step by step, the column dots
+	// of weights and gradient of this step and the next, per-column factors,
+	// and all-zero pattern indices for Win's columns (inputs have none).
+	wIn, wHid, wOut   []float32
+	colDots, nextDots [3][]float32
+	inv, mul          []float32
+	zeros             []uint8
 
 	// rows[q] sums the rows of a hidden-weight gradient whose post-synaptic
 	// neuron had pattern q; seen marks the patterns present in a step.
@@ -84,6 +106,7 @@ func New(cfg model.Config) (*Backprop, error) {
 	h, in, out, p := cfg.Hidden, cfg.Inputs, cfg.Outputs, cfg.Patterns()
 	b := &Backprop{
 		cfg:    cfg,
+		negIn:  make([]float32, p),
 		negHid: make([]float32, p*p),
 		negYes: make([]float32, p),
 		negNo:  make([]float32, p),
@@ -92,6 +115,7 @@ func New(cfg model.Config) (*Backprop, error) {
 		rowIn:  make([]float32, h),
 		colOut: make([]float32, h),
 		dlog:   make([]float32, out),
+		dsoft:  make([]float32, out),
 		da:     make([]float32, (cfg.Rounds+1)*h),
 		dd:     make([]float32, h),
 		du:     make([]float32, h),
@@ -106,7 +130,13 @@ func New(cfg model.Config) (*Backprop, error) {
 		b.wIn = make([]float32, h*in)
 		b.wHid = make([]float32, h*h)
 		b.wOut = make([]float32, out*h)
-		b.dots = make([]float32, 2*max(in, h))
+		for k, cols := range [3]int{in, h, h} {
+			b.colDots[k] = make([]float32, cols)
+			b.nextDots[k] = make([]float32, cols)
+		}
+		b.inv = make([]float32, max(in, h))
+		b.mul = make([]float32, max(in, h))
+		b.zeros = make([]uint8, in)
 	}
 	return b, nil
 }
@@ -163,7 +193,9 @@ func (b *Backprop) Checkpoints() int { return len(b.tp.ckStep) }
 // its updates added, and negates them for undoing a step.
 func (b *Backprop) setSteps(n *model.Network) {
 	in, hid, yes, no := n.RuleSteps()
-	b.inStep = in
+	for q, v := range in {
+		b.negIn[q] = -v
+	}
 	for k, v := range hid {
 		b.negHid[k] = -v
 	}
@@ -196,14 +228,7 @@ func (b *Backprop) deriv(a float32) float32 {
 func (b *Backprop) backSample(n *model.Network, x []float32, y int) {
 	c := b.cfg
 	h, R := c.Hidden, c.Rounds
-	logp := n.LogProbs()
-	for o, lp := range logp {
-		b.dlog[o] = float32(math.Exp(float64(lp))) * b.invN
-	}
-	if b.fault == faultDropSoftmax {
-		clear(b.dlog)
-	}
-	b.dlog[y] -= b.invN
+	b.lossGrad(n.LogProbs(), y)
 
 	da := b.da
 	clear(da)
@@ -270,6 +295,47 @@ func (b *Backprop) backSample(n *model.Network, x []float32, y int) {
 	linalg.Axpy(b.rowIn, sx, dd)
 }
 
+// lossGrad sets dlog to dL/dlogits of one sample's share (1/N) of the loss,
+// from its log-probabilities and true label.
+func (b *Backprop) lossGrad(logp []float32, y int) {
+	for o, lp := range logp {
+		b.dlog[o] = float32(math.Exp(float64(lp)))
+	}
+	if b.fault == faultDropSoftmax {
+		clear(b.dlog)
+	}
+	if b.Loss == SoftmaxCrossEntropy {
+		// L = -log softmax(s)_y with s = softmax(z): dL/ds = q - e_y with
+		// q = softmax(s), and dL/dz_k = s_k (g_k - sum_m s_m g_m).
+		s := b.dlog
+		m := slices.Max(s)
+		var sum float64
+		for _, v := range s {
+			sum += math.Exp(float64(v - m))
+		}
+		var dot float64
+		g := b.dsoft
+		for k, v := range s {
+			g[k] = float32(math.Exp(float64(v-m)) / sum)
+			if k == y {
+				g[k]--
+			}
+			dot += float64(v) * float64(g[k])
+		}
+		for k, v := range s {
+			s[k] = v * (g[k] - float32(dot))
+		}
+		for k := range s {
+			s[k] *= b.invN
+		}
+		return
+	}
+	for k := range b.dlog {
+		b.dlog[k] *= b.invN
+	}
+	b.dlog[y] -= b.invN
+}
+
 // sumSteps is the gradient without normalisation: W_T = W_0 + sum_t eta
 // Delta_t(theta) is affine in theta, so dL/dtheta sums G over each step's
 // pattern groups.
@@ -277,57 +343,70 @@ func (b *Backprop) sumSteps() {
 	h := b.cfg.Hidden
 	columnSums(b.colOut, b.gOut, b.cfg.Outputs, h)
 	for t := range b.tp.nsteps {
-		b.addStep(t, b.rowIn, b.gHid, b.gOut, b.colOut)
+		pat := b.tp.pat[t*h : (t+1)*h]
+		b.addInput(pat, b.rowIn)
+		clear(b.seen)
+		for i, q := range pat {
+			b.addHiddenRow(q, b.gHid[i*h:(i+1)*h])
+		}
+		b.finishHidden(pat)
+		b.addOutput(pat, int(b.tp.label[t]), b.gOut, b.colOut)
 	}
 }
 
-// addStep adds to acc the share of updating step t, given the gradient with
-// respect to the step's result: the row sums of dL/dWin, dL/dWhid, dL/dWout
-// and its column sums.
-func (b *Backprop) addStep(t int, rowIn, gHid, gOut, colOut []float32) {
-	c := b.cfg
-	h, p := c.Hidden, c.Patterns()
-	pat := b.tp.pat[t*h : (t+1)*h]
-	accIn, accHid, accOut := b.acc[:p], b.acc[p:p+p*p], b.acc[p+p*p:]
-
-	// Input table: Win[i][m] += eta in[p_i] for every m.
+// addInput adds a step's share of the input table, Win[i][m] += eta in[p_i]
+// for every m, from the row sums of the gradient with respect to Win.
+func (b *Backprop) addInput(pat []uint8, rowIn []float32) {
+	acc := b.acc[:b.cfg.Patterns()]
 	for i, q := range pat {
-		accIn[q] += float64(rowIn[i])
+		acc[q] += float64(rowIn[i])
 	}
+}
 
-	// Hidden table: Whid[i][j] += eta hid[p_j P + p_i]. Sum the rows of
-	// neurons that share a post-synaptic pattern, then each column into its
-	// pre-synaptic pattern: (P_t' G P_t) in h^2 + P h additions.
-	clear(b.seen)
-	for i, q := range pat {
-		row := b.rows[int(q)*h : (int(q)+1)*h]
-		if !b.seen[q] {
-			b.seen[q] = true
-			copy(row, gHid[i*h:(i+1)*h])
-			continue
-		}
-		linalg.Axpy(row, 1, gHid[i*h:(i+1)*h])
+// addHiddenRow and finishHidden add a step's share of the hidden table,
+// Whid[i][j] += eta hid[p_j P + p_i], that is P_t' G P_t: first the rows of
+// neurons that share a post-synaptic pattern q are summed (addHiddenRow, with
+// b.seen cleared before a step's first row), then each column goes to its
+// pre-synaptic pattern (finishHidden): h^2 + P h additions.
+func (b *Backprop) addHiddenRow(q uint8, row []float32) {
+	h := b.cfg.Hidden
+	dst := b.rows[int(q)*h : (int(q)+1)*h]
+	if !b.seen[q] {
+		b.seen[q] = true
+		copy(dst, row)
+		return
 	}
+	linalg.Axpy(dst, 1, row)
+}
+
+func (b *Backprop) finishHidden(pat []uint8) {
+	h, p := b.cfg.Hidden, b.cfg.Patterns()
+	acc := b.acc[p : p+p*p]
 	for q, ok := range b.seen {
 		if !ok {
 			continue
 		}
 		row := b.rows[q*h : (q+1)*h]
 		for j, pj := range pat {
-			accHid[int(pj)*p+q] += float64(row[j])
+			acc[int(pj)*p+q] += float64(row[j])
 		}
 	}
+}
 
-	// Output table: Wout[c][j] += eta out[2 p_j + (c == label ? 0 : 1)].
-	y := int(b.tp.label[t])
+// addOutput adds a step's share of the output table, Wout[c][j] += eta
+// out[2 p_j + (c == label ? 0 : 1)], from the gradient with respect to Wout
+// and its column sums.
+func (b *Backprop) addOutput(pat []uint8, y int, gOut, colOut []float32) {
+	h, p := b.cfg.Hidden, b.cfg.Patterns()
+	acc := b.acc[p+p*p:]
 	gy := gOut[y*h : (y+1)*h]
 	sign := 1.0
 	if b.fault == faultFlipOutNo {
 		sign = -1
 	}
 	for j, q := range pat {
-		accOut[2*int(q)] += float64(gy[j])
-		accOut[2*int(q)+1] += sign * float64(colOut[j]-gy[j])
+		acc[2*int(q)] += float64(gy[j])
+		acc[2*int(q)+1] += sign * float64(colOut[j]-gy[j])
 	}
 }
 
@@ -336,14 +415,21 @@ func (b *Backprop) addStep(t int, rowIn, gHid, gOut, colOut []float32) {
 // from the last step back, it turns dL/dW_t into dL/dV_t through N's Jacobian,
 // adds the step's share of dL/dtheta, and rebuilds W_(t-1) = c W_t - eta
 // Delta_t from the stored norms, restarting from an exact copy wherever the
-// tape kept one (see tape).
+// tape kept one (see tape). One fused pass over each matrix per step does the
+// Jacobian, the step's share, the rebuilding and the next step's column dots.
 func (b *Backprop) walk(n *model.Network) {
 	c := b.cfg
-	h, in, out := c.Hidden, c.Inputs, c.Outputs
+	h, in, out, p := c.Hidden, c.Inputs, c.Outputs, c.Patterns()
 	copy(b.wIn, n.Win)
 	copy(b.wHid, n.Whid)
 	copy(b.wOut, n.Wout)
+	absent := n.Absent()
 	stride := in + 2*h
+	mats := [3]struct {
+		w, g       []float32
+		rows, cols int
+	}{{b.wIn, b.gIn, h, in}, {b.wHid, b.gHid, h, h}, {b.wOut, b.gOut, out, h}}
+	fresh := true // the column dots must be taken from the buffers
 	ck := len(b.tp.ckStep) - 1
 	for t := b.tp.nsteps - 1; t >= 0; t-- {
 		if ck >= 0 && b.tp.ckStep[ck] == t {
@@ -352,46 +438,77 @@ func (b *Backprop) walk(n *model.Network) {
 			copy(b.wHid, w[len(b.wIn):])
 			copy(b.wOut, w[len(b.wIn)+len(b.wHid):])
 			ck--
+			fresh = true
+		}
+		if fresh {
+			for k, m := range mats {
+				columnDots(b.colDots[k][:m.cols], m.w, m.g, m.rows, m.cols)
+			}
+			fresh = false
 		}
 		norms := b.tp.norms[t*stride : (t+1)*stride]
-		cIn, cHid, cOut := norms[:in], norms[in:in+h], norms[in+h:]
-		b.normBack(b.wIn, b.gIn, h, in, cIn)
-		b.normBack(b.wHid, b.gHid, h, h, cHid)
-		for _, a := range n.Absent() {
-			b.gHid[a] = 0
-		}
-		b.normBack(b.wOut, b.gOut, out, h, cOut)
-		for i := range h {
-			var s float32
-			for _, v := range b.gIn[i*in : (i+1)*in] {
-				s += v
+		cs := [3][]float32{norms[:in], norms[in : in+h], norms[in+h:]}
+		undo := t > 0 // W_0 enters no Jacobian: the first step needs no undoing
+		pat := b.tp.pat[t*h : (t+1)*h]
+		y := int(b.tp.label[t])
+		clear(b.seen)
+		for k, m := range mats {
+			d, inv, mul, next := b.colDots[k][:m.cols], b.inv[:m.cols], b.mul[:m.cols], b.nextDots[k][:m.cols]
+			b.prepareColumns(cs[k], d, inv, mul)
+			clear(next)
+			ab := absent
+			for i := range m.rows {
+				w, g := m.w[i*m.cols:(i+1)*m.cols], m.g[i*m.cols:(i+1)*m.cols]
+				var tbl []float32
+				idx := pat
+				switch k {
+				case 0:
+					// The input rule adds one number to the whole row.
+					tbl, idx = b.negIn[pat[i]:pat[i]+1], b.zeros
+				case 1:
+					tbl = b.negHid[int(pat[i])*p : (int(pat[i])+1)*p]
+				default:
+					tbl = b.negNo
+					if i == y {
+						tbl = b.negYes
+					}
+				}
+				var sum float32
+				if undo {
+					sum = backUndoRow(w, g, d, inv, mul, next, tbl, idx)
+				} else {
+					sum = backRow(g, w, d, inv)
+				}
+				switch k {
+				case 0:
+					b.rowIn[i] = sum
+				case 1:
+					for len(ab) > 0 && int(ab[0]) < (i+1)*h {
+						w[int(ab[0])-i*h] = 0
+						ab = ab[1:]
+					}
+					b.addHiddenRow(pat[i], g)
+				}
 			}
-			b.rowIn[i] = s
+			if undo {
+				copy(d, next)
+			}
 		}
 		columnSums(b.colOut, b.gOut, out, h)
-		b.addStep(t, b.rowIn, b.gHid, b.gOut, b.colOut)
-		// W_0 enters no Jacobian: the first step needs no undoing.
-		if t > 0 {
-			b.unstep(n, t, cIn, cHid, cOut)
-			if b.afterUnstep != nil {
-				b.afterUnstep(t)
-			}
+		b.addInput(pat, b.rowIn)
+		b.finishHidden(pat)
+		b.addOutput(pat, y, b.gOut, b.colOut)
+		if undo && b.afterUnstep != nil {
+			b.afterUnstep(t)
 		}
 	}
 }
 
-// normBack turns g = dL/dW into dL/dV for W = N(V) with column norms c of V,
-// using the normalised w: dL/dV_j = (g_j - w_j (w_j . g_j)) / c_j per column
-// j. A zero column was left as it is, so its Jacobian is the identity.
-func (b *Backprop) normBack(w, g []float32, rows, cols int, c []float32) {
-	dots, inv := b.dots[:cols], b.dots[cols:2*cols]
-	clear(dots)
-	for i := range rows {
-		wr, gr := w[i*cols:(i+1)*cols], g[i*cols:(i+1)*cols]
-		for j := range dots {
-			dots[j] += wr[j] * gr[j]
-		}
-	}
+// prepareColumns sets, from a step's column norms c, the factors of its
+// backward: inv = 1/c, mul = c, and the projection's dots scaled to -d/c...
+// A zero column was left as it is by the normalisation, so its Jacobian is
+// the identity and undoing it multiplies by 1.
+func (b *Backprop) prepareColumns(c, d, inv, mul []float32) {
 	sign := float32(-1)
 	switch b.fault {
 	case faultFlipProject:
@@ -400,55 +517,53 @@ func (b *Backprop) normBack(w, g []float32, rows, cols int, c []float32) {
 		sign = 0
 	}
 	for j, cj := range c {
-		inv[j] = 1
 		if cj > 0 {
-			inv[j] = 1 / cj
+			inv[j], mul[j], d[j] = 1/cj, cj, sign*d[j]
 		} else {
-			dots[j] = 0
-		}
-		dots[j] *= sign
-	}
-	for i := range rows {
-		wr, gr := w[i*cols:(i+1)*cols], g[i*cols:(i+1)*cols]
-		for j := range gr {
-			gr[j] = (gr[j] + wr[j]*dots[j]) * inv[j]
+			inv[j], mul[j], d[j] = 1, 1, 0
 		}
 	}
 }
 
-// unstep rebuilds W_(t-1) from W_t in the walk buffers: multiply every column
-// back by its norm, then subtract the step's update.
-func (b *Backprop) unstep(n *model.Network, t int, cIn, cHid, cOut []float32) {
-	c := b.cfg
-	h, in, out := c.Hidden, c.Inputs, c.Outputs
-	pat := b.tp.pat[t*h : (t+1)*h]
-	unscale := func(w []float32, rows, cols int, norms []float32) {
-		for i := range rows {
-			row := w[i*cols : (i+1)*cols]
-			for j, v := range norms {
-				if v > 0 {
-					row[j] *= v
-				}
-			}
+// backRow turns one row of g = dL/dW into dL/dV = (g + w d) inv, d holding
+// the column dots with the projection's sign, and returns the row's sum.
+func backRow(g, w, d, inv []float32) float32 {
+	w, d, inv = w[:len(g)], d[:len(g)], inv[:len(g)]
+	var s float32
+	for j, gj := range g {
+		v := (gj + w[j]*d[j]) * inv[j]
+		g[j] = v
+		s += v
+	}
+	return s
+}
+
+// backUndoRow is backRow fused with undoing the step on the same row, w =
+// w mul + tbl[idx[j]] (tbl holds the negated step), and with the next step's
+// column dots next += w g.
+func backUndoRow(w, g, d, inv, mul, next, tbl []float32, idx []uint8) float32 {
+	n := len(g)
+	w, d, inv, mul, next, idx = w[:n], d[:n], inv[:n], mul[:n], next[:n], idx[:n]
+	var s float32
+	for j := range g {
+		v := (g[j] + w[j]*d[j]) * inv[j]
+		g[j] = v
+		s += v
+		u := w[j]*mul[j] + tbl[idx[j]]
+		w[j] = u
+		next[j] += u * v
+	}
+	return s
+}
+
+// columnDots sets d[j] to the dot product of column j of w and g.
+func columnDots(d, w, g []float32, rows, cols int) {
+	clear(d)
+	for i := range rows {
+		wr, gr := w[i*cols:(i+1)*cols], g[i*cols:(i+1)*cols]
+		for j := range d {
+			d[j] += wr[j] * gr[j]
 		}
-	}
-	unscale(b.wIn, h, in, cIn)
-	unscale(b.wHid, h, h, cHid)
-	unscale(b.wOut, out, h, cOut)
-	for i, q := range pat {
-		linalg.AddConst(b.wIn[i*in:(i+1)*in], -b.inStep[q])
-		linalg.AddLookup(b.wHid[i*h:(i+1)*h], b.negHid[int(q)*c.Patterns():(int(q)+1)*c.Patterns()], pat)
-	}
-	for _, a := range n.Absent() {
-		b.wHid[a] = 0
-	}
-	y := int(b.tp.label[t])
-	for o := range out {
-		tbl := b.negNo
-		if o == y {
-			tbl = b.negYes
-		}
-		linalg.AddLookup(b.wOut[o*h:(o+1)*h], tbl, pat)
 	}
 }
 

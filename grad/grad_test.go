@@ -36,6 +36,7 @@ const (
 
 // fdProblem is one small network and data set for the check.
 type fdProblem struct {
+	loss  Loss
 	cfg   model.Config
 	ds    model.Samples
 	idx   []int32
@@ -96,15 +97,30 @@ func (p fdProblem) lossAt(n *model.Network, theta []float32) (float64, []int32) 
 	var loss float64
 	n.EvaluateFunc(p.ds, p.idx, func(i int) {
 		d.record(false)
-		z := n.Logits()
-		m := float64(slices.Max(z))
-		var s float64
-		for _, v := range z {
-			s += math.Exp(float64(v) - m)
+		z := make([]float64, len(n.Logits()))
+		for k, v := range n.Logits() {
+			z[k] = float64(v)
 		}
-		loss += m + math.Log(s) - float64(z[p.ds.Y[i]])
+		if p.loss == SoftmaxCrossEntropy {
+			z = softmax(z)
+		}
+		loss -= math.Log(softmax(z)[p.ds.Y[i]])
 	})
 	return loss / float64(len(p.idx)), d.sig
+}
+
+func softmax(z []float64) []float64 {
+	m := slices.Max(z)
+	out := make([]float64, len(z))
+	var s float64
+	for k, v := range z {
+		out[k] = math.Exp(v - m)
+		s += out[k]
+	}
+	for k := range out {
+		out[k] /= s
+	}
+	return out
 }
 
 // fdResult summarises one check: coordinates compared, skipped because a
@@ -128,7 +144,7 @@ func (p fdProblem) gradient(t *testing.T, f fault) []float32 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.fault = f
+	b.fault, b.Loss = f, p.loss
 	g := make([]float32, len(p.theta))
 	n.Init(model.NewRand(7, "fd-init", 0))
 	if _, err := b.Gradient(n, model.Rules{Rounds: p.cfg.Rounds, Theta: p.theta}, p.ds, p.idx, g); err != nil {
@@ -243,6 +259,20 @@ func TestFiniteDifferences(t *testing.T) {
 			checked += c.checked
 			skipped += c.skipped
 			nonzero += c.nonzero
+		})
+	}
+	// The reference program's loss, cross-entropy on the softmax outputs,
+	// on a few option combinations.
+	for _, cfg := range allConfigs()[:12] {
+		t.Run("softmax-ce-"+name(cfg), func(t *testing.T) {
+			p := newProblem(cfg, 8, 3)
+			p.loss = SoftmaxCrossEntropy
+			r := p.check(t, p.gradient(t, faultNone))
+			if !(r.worst <= 1) || r.nonzero < 2 {
+				t.Errorf("coordinate %d: finite difference %.6g, gradient %.6g (%.3g times the bound); %d non-zero",
+					r.worstK, r.worstFD, r.worstG, r.worst, r.nonzero)
+			}
+			worst = max(worst, r.worst)
 		})
 	}
 	if nonzero < checked/3 {
