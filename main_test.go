@@ -17,7 +17,7 @@ func run(t *testing.T, args ...string) (stdout, stderr string, code int) {
 }
 
 func TestRunDeterministicAcrossWorkers(t *testing.T) {
-	args := []string{"run", "-json", "-generations", "30", "-passes", "2", "-eval-lifetimes", "3"}
+	args := []string{"run", "-json", "-generations", "30", "-steps", "30", "-passes", "2", "-eval-lifetimes", "3"}
 	a, errA, code := run(t, append(args, "-workers", "1")...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errA)
@@ -29,7 +29,7 @@ func TestRunDeterministicAcrossWorkers(t *testing.T) {
 		if err := json.Unmarshal([]byte(s), &m); err != nil {
 			t.Fatalf("stdout is not one JSON object: %v\n%s", err, s)
 		}
-		for _, k := range []string{"es", "es_seed"} {
+		for _, k := range []string{"es", "es_seed", "gd", "gd_seed"} {
 			es := m[k].(map[string]any)
 			delete(es, "seconds")
 			delete(es, "samples_per_second")
