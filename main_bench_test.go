@@ -24,7 +24,7 @@ func TestBenchJSON(t *testing.T) {
 		t.Errorf("kernel = %v", r["kernel"])
 	}
 	for _, key := range []string{"memory_bandwidth_gb_per_s", "matvec_gb_per_s_mnist", "lifetime_samples_per_s_synthetic",
-		"lifetime_samples_per_s_mnist", "es_generation_s_mnist"} {
+		"lifetime_samples_per_s_mnist", "es_generation_s_mnist", "gd_step_s_mnist"} {
 		if v, ok := r[key].(float64); !ok || !(v > 0) {
 			t.Errorf("%s = %v, want a positive number", key, r[key])
 		}

@@ -70,6 +70,11 @@ func KernelCases(s Scale, rng *rand.Rand) []KernelCase {
 	}
 	table := vec(16)
 	capIn, capX := vec(h), make([]float32, h)
+	// The cap sees activations: sigmoid outputs, all in (0, 1).
+	capAct := make([]float32, h)
+	for i, v := range capIn {
+		capAct[i] = float32(1 / (1 + math.Exp(-4*float64(v))))
+	}
 	sel, scratch := make([]int32, k), make([]uint64, h)
 	norms, acc := make([]float32, max(h, in)), make([]float32, h*in)
 	ones := make([]float32, h*in) // scales of 1 keep the weights as they are
@@ -119,7 +124,7 @@ func KernelCases(s Scale, rng *rand.Rand) []KernelCase {
 		kc("column_norms", mat(h, in), b(h*in, in), b(h*in, in), 2*float64(h*in), func() { linalg.ColumnNorms(norms, win, h, in) }),
 		kc("scale_columns", mat(h, in), b(2*h*in, in), b(h*in, in), float64(h*in), func() { linalg.ScaleColumns(win, h, in, ones) }),
 		kc("cap", fmt.Sprintf("%d/%d", h, k), b(2*h, 2*h, k), b(h, 2*h, k), 0, func() {
-			copy(capX, capIn)
+			copy(capX, capAct)
 			linalg.Cap(capX, k, sel, scratch)
 		}),
 		kc("sigmoid", one(h), b(2*h), b(h), 0, func() {
@@ -230,14 +235,19 @@ type BenchReport struct {
 	// ESGenerationMNIST is one simple-ES generation: population 10, each
 	// candidate a lifetime and an evaluation pass over a batch of 100, on
 	// Workers goroutines.
-	ESGenerationMNIST float64        `json:"es_generation_s_mnist"`
-	Workers           int            `json:"workers"`
-	Kernels           []KernelFigure `json:"kernels"`
-	Seconds           float64        `json:"seconds"`
+	ESGenerationMNIST float64 `json:"es_generation_s_mnist"`
+	// GDStepMNIST is one gradient-descent step on one core: a batch-100
+	// lifetime from fresh initial weights, the evaluation pass with its
+	// backward pass through the lifetime, and the Adam update.
+	GDStepMNIST float64        `json:"gd_step_s_mnist"`
+	Workers     int            `json:"workers"`
+	Kernels     []KernelFigure `json:"kernels"`
+	Seconds     float64        `json:"seconds"`
 }
 
 // Bench measures the kernels in use, the machine's memory bandwidth, the
-// lifetime at both scales and one ES generation at MNIST scale.
+// lifetime at both scales, and one ES generation and one GD step at MNIST
+// scale.
 func Bench(o BenchOptions) (BenchReport, error) {
 	start := time.Now()
 	logf := func(format string, args ...any) {
@@ -295,6 +305,10 @@ func Bench(o BenchOptions) (BenchReport, error) {
 	}
 	r.ESGenerationMNIST = g
 
+	logf("bench: GD step at mnist scale\n")
+	if r.GDStepMNIST, err = benchGDStep(o, ScaleMNIST); err != nil {
+		return r, err
+	}
 	r.Seconds = time.Since(start).Seconds()
 	return r, nil
 }
@@ -467,6 +481,31 @@ func benchGeneration(o BenchOptions, s Scale) (float64, error) {
 	return best, nil
 }
 
+// benchGDStep returns the seconds of one gradient-descent step at scale s, as
+// TrainGD makes it (GDStepper.Step), on one core: the best of at least two.
+func benchGDStep(o BenchOptions, s Scale) (float64, error) {
+	const batch = 100
+	ds, err := benchData(s, o.Seed, batch)
+	if err != nil {
+		return 0, err
+	}
+	g := DefaultGD(Options{Model: benchConfig(s), Seed: o.Seed, Workers: 1, Batch: batch, EvalLifetimes: 1})
+	st, err := NewGDStepper(g, ds)
+	if err != nil {
+		return 0, err
+	}
+	best := math.Inf(1)
+	deadline := time.Now().Add(2 * o.Budget)
+	for n := 0; n < 2 || time.Now().Before(deadline); n++ {
+		t0 := time.Now()
+		if _, err := st.Step(); err != nil {
+			return 0, err
+		}
+		best = min(best, time.Since(t0).Seconds())
+	}
+	return best, nil
+}
+
 // WriteText prints the report as a table for people.
 func (r BenchReport) WriteText(w io.Writer) error {
 	fmt.Fprintf(w, "plasticity bench: kernel %s (available %v), %s, %d workers\n\n", r.Kernel, r.KernelsAvailable, r.CPU, r.Workers)
@@ -488,6 +527,7 @@ func (r BenchReport) WriteText(w io.Writer) error {
 		r.MatVecMNIST, 100*r.MatVecMNISTFraction, r.MemoryBandwidthLevel, r.MemoryBandwidth)
 	fmt.Fprintf(w, "lifetime + evaluation, samples/s on one core: synthetic %.0f (lifetime %.0f, evaluation %.0f), mnist %.0f (lifetime %.0f, evaluation %.0f)\n",
 		r.LifetimeSynthetic, r.LifetimeOnlySynthetic, r.EvaluateSynthetic, r.LifetimeMNIST, r.LifetimeOnlyMNIST, r.EvaluateMNIST)
-	_, err := fmt.Fprintf(w, "ES generation at mnist scale (population 10, batch 100): %.3f s on %d workers\n", r.ESGenerationMNIST, r.Workers)
+	fmt.Fprintf(w, "ES generation at mnist scale (population 10, batch 100): %.3f s on %d workers\n", r.ESGenerationMNIST, r.Workers)
+	_, err := fmt.Fprintf(w, "GD step at mnist scale (batch 100, lifetime + backward + Adam): %.3f s on one core\n", r.GDStepMNIST)
 	return err
 }
