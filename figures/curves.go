@@ -78,7 +78,7 @@ type curveMeasure struct {
 	accuracy            bool
 }
 
-// CurveMeasures are the training curves Draw draws, one figure each.
+// curveMeasures are the training curves Draw draws, one figure each.
 var curveMeasures = []curveMeasure{
 	{"batch_accuracy", "batch accuracy", "curve-batch-accuracy", true},
 	{"test_accuracy", "test accuracy", "curve-test-accuracy", true},

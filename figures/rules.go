@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"slices"
 	"strconv"
 
 	"gonum.org/v1/plot"
@@ -94,6 +95,11 @@ func hiddenRule(r *Run) *figure {
 	hm.Min, hm.Max = -m, m
 	p := newPlot(fmt.Sprintf("Hidden rule of %s (seed %d): Whid[i][j] += eta * entry", r.Method, r.Seed),
 		"pre-synaptic pattern p_j (b0..bR)", "post-synaptic pattern p_i (b0..bR)")
+	if slices.IndexFunc(rf.Hidden, func(v float32) bool { return v != 0 }) < 0 {
+		// GD may hold the table fixed at zero (-freeze): say so rather than
+		// leave a grey square to be read as a learned rule.
+		p.Title.Text += "\nevery entry is 0"
+	}
 	p.Add(hm)
 	matrixAxes(p, patternTicks(P, bits), patternTicks(P, bits))
 	bar := colorBar(cm, "table entry")
