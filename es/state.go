@@ -49,15 +49,6 @@ func decodeState(b []byte, kind string, state any) error {
 	return nil
 }
 
-// StateKind returns the strategy name a serialised state belongs to.
-func StateKind(b []byte) (string, error) {
-	var env envelope
-	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&env); err != nil {
-		return "", fmt.Errorf("es: reading state: %w", err)
-	}
-	return env.Kind, nil
-}
-
 // source is a strategy's own generator: a PCG whose state is saved with the
 // strategy, so a resumed run draws exactly the numbers an uninterrupted one
 // would.
