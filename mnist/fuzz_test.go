@@ -24,13 +24,13 @@ func FuzzReadIDX(f *testing.F) {
 			if err != nil {
 				f.Fatal(err)
 			}
-			dims := make([]uint32, len(idx.Dims))
-			for i, d := range idx.Dims {
+			dims := make([]uint32, len(idx.Header.Dims))
+			for i, d := range idx.Header.Dims {
 				dims[i] = uint32(d)
 			}
 			dims[0] = min(dims[0], 2)
-			b := idxBytes(idx.Type, dims, idx.Data[:int64(dims[0])*idx.DataLen()/int64(idx.Dims[0])])
-			if idx.Gzip {
+			b := idxBytes(idx.Header.Type, dims, idx.Data[:int64(dims[0])*idx.Header.DataLen()/int64(idx.Header.Dims[0])])
+			if idx.Header.Gzip {
 				b = gzipBytes(f, b)
 			}
 			f.Add(b)
@@ -51,10 +51,10 @@ func FuzzReadIDX(f *testing.F) {
 		if herr != nil {
 			t.Fatalf("Decode accepts a file whose header DecodeHeader refuses: %v", herr)
 		}
-		if file.DataLen() != h.DataLen() || int64(len(file.Data)) != file.DataLen() || file.DataLen() > MaxDataBytes {
-			t.Fatalf("header announces %d bytes, Data holds %d", file.DataLen(), len(file.Data))
+		if file.Header.DataLen() != h.DataLen() || int64(len(file.Data)) != file.Header.DataLen() || file.Header.DataLen() > MaxDataBytes {
+			t.Fatalf("header announces %d bytes, Data holds %d", file.Header.DataLen(), len(file.Data))
 		}
-		if !file.Gzip && !bytes.Equal(b[file.Len():], file.Data) {
+		if !file.Header.Gzip && !bytes.Equal(b[file.Header.Len():], file.Data) {
 			t.Fatal("raw data differs from the file's tail")
 		}
 	})

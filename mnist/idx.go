@@ -57,10 +57,11 @@ func (t ElemType) Size() int {
 	return 0
 }
 
+var elemNames = map[ElemType]string{UByte: "unsigned byte", SByte: "signed byte", Short: "int16",
+	Int: "int32", Float: "float32", Double: "float64"}
+
 func (t ElemType) String() string {
-	names := map[ElemType]string{UByte: "unsigned byte", SByte: "signed byte", Short: "int16",
-		Int: "int32", Float: "float32", Double: "float64"}
-	if n, ok := names[t]; ok {
+	if n, ok := elemNames[t]; ok {
 		return fmt.Sprintf("0x%02X (%s)", byte(t), n)
 	}
 	return fmt.Sprintf("0x%02X (undefined)", byte(t))
@@ -102,8 +103,8 @@ func (h Header) DataLen() int64 {
 // File is a whole IDX file: its header and the data, big-endian elements in
 // row-major order, exactly Header.DataLen() bytes.
 type File struct {
-	Header
-	Data []byte
+	Header Header
+	Data   []byte
 }
 
 var gzipMagic = []byte{0x1f, 0x8b}

@@ -43,16 +43,16 @@ func TestDecodeRawAndGzip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if f.Type != UByte || len(f.Dims) != 2 || f.Dims[0] != 2 || f.Dims[1] != 3 || !bytes.Equal(f.Data, data) {
+		if f.Header.Type != UByte || len(f.Header.Dims) != 2 || f.Header.Dims[0] != 2 || f.Header.Dims[1] != 3 || !bytes.Equal(f.Data, data) {
 			t.Errorf("%s: got %+v", name, f)
 		}
-		if f.Gzip != (name == "gzip") {
-			t.Errorf("%s: Gzip = %v", name, f.Gzip)
+		if f.Header.Gzip != (name == "gzip") {
+			t.Errorf("%s: Gzip = %v", name, f.Header.Gzip)
 		}
 	}
 	// Other element types have their own sizes: 2 float64 are 16 bytes.
 	f, err := decodeBytes(idxBytes(Double, []uint32{2}, make([]byte, 16)))
-	if err != nil || f.DataLen() != 16 || len(f.Data) != 16 {
+	if err != nil || f.Header.DataLen() != 16 || len(f.Data) != 16 {
 		t.Errorf("float64 IDX: %v, %d bytes", err, len(f.Data))
 	}
 	// Concatenated gzip members are one valid gzip stream.

@@ -137,7 +137,7 @@ func Read(dir string) (Data, error) {
 				return Data{}, fmt.Errorf("mnist: %s: label %d of sample %d is not 0..%d", paths[2*i+1], l, j, Classes-1)
 			}
 		}
-		*s = Set{Rows: img.Dims[1], Cols: img.Dims[2], Pixels: img.Data, Labels: lab.Data}
+		*s = Set{Rows: img.Header.Dims[1], Cols: img.Header.Dims[2], Pixels: img.Data, Labels: lab.Data}
 	}
 	return d, nil
 }
