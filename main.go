@@ -738,8 +738,12 @@ func gdNoteOf(o experiment.GDOptions) string {
 	if len(o.Freeze) > 0 {
 		freeze = strings.Join(o.Freeze, ",")
 	}
-	return fmt.Sprintf("%s: Adam lr %g, wd %g, %d steps, loss on %s, initial rules N(0,%g), frozen tables %s; act %s, drive %s, init %s, norm %s, update %s",
-		who, o.LR, o.WeightDecay, o.Steps, o.Loss, o.RuleInitStd*o.RuleInitStd, freeze, m.Act, m.Drive, m.Init, m.Norm, m.Update)
+	start := "all-zero initial rules"
+	if o.RuleInitStd > 0 {
+		start = fmt.Sprintf("initial rules N(0,%g)", o.RuleInitStd*o.RuleInitStd)
+	}
+	return fmt.Sprintf("%s: Adam lr %g, wd %g, %d steps, loss on %s, %s, frozen tables %s; act %s, drive %s, init %s, norm %s, update %s",
+		who, o.LR, o.WeightDecay, o.Steps, o.Loss, start, freeze, m.Act, m.Drive, m.Init, m.Norm, m.Update)
 }
 
 // esNote describes the settings of an ES run for the legend of run's table.
