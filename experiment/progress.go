@@ -50,8 +50,13 @@ func (p *Progress) Update(done int, status string) {
 	if rate > 0 {
 		eta = (time.Duration(float64(p.total-done)/rate) * time.Second).Round(time.Second).String()
 	}
-	line := fmt.Sprintf("%s %d/%d %s (%3.0f%%, %.1f %s/s, %s left) %s",
-		p.name, done, p.total, p.unit, 100*float64(done)/float64(max(p.total, 1)), rate, p.unit, eta, status)
+	speed := fmt.Sprintf("%.1f %s/s", rate, p.unit)
+	if rate > 0 && rate < 0.1 {
+		// Minutes per unit (seeds of a study) read better than 0.0 per second.
+		speed = fmt.Sprintf("%v/%s", (time.Duration(float64(time.Second) / rate)).Round(time.Second), p.unit)
+	}
+	line := fmt.Sprintf("%s %d/%d %s (%3.0f%%, %s, %s left) %s",
+		p.name, done, p.total, p.unit, 100*float64(done)/float64(max(p.total, 1)), speed, eta, status)
 	if p.terminal {
 		fmt.Fprintf(p.w, "\r\033[K%s", line)
 		p.written = true
