@@ -75,7 +75,7 @@ func (o GDOptions) validate(ds data.Dataset) error {
 		return fmt.Errorf("-eval-every must be >= 0, got %d", o.EvalEvery)
 	}
 	for _, t := range o.Freeze {
-		if _, err := ruleTable(model.NewRules(0), t); err != nil {
+		if _, _, err := ruleTable(model.NewRules(0), t); err != nil {
 			return err
 		}
 	}
@@ -151,7 +151,6 @@ type GDStepper struct {
 	adam    *grad.Adam
 	batches *Batches
 	g       []float32
-	frozen  []string
 	step    int
 	// Rules are the current rules; Step updates them in place.
 	Rules model.Rules
@@ -184,10 +183,11 @@ func NewGDStepper(o GDOptions, ds data.Dataset) (*GDStepper, error) {
 	}
 	s := &GDStepper{o: o, ds: ds, net: net, bp: bp, adam: adam, batches: NewBatches(o.Seed, ds.Train.Len(), o.Batch),
 		g: make([]float32, dim), Rules: r}
+	// A frozen table's gradient is zero, so Adam never moves it.
 	for _, t := range o.Freeze {
-		tbl, _ := ruleTable(r, t)
+		tbl, k, _ := ruleTable(r, t)
 		clear(tbl)
-		s.frozen = append(s.frozen, t)
+		bp.Frozen[k] = true
 	}
 	return s, nil
 }
@@ -203,17 +203,17 @@ func gdLoss(name string) (grad.Loss, error) {
 	return 0, fmt.Errorf("unknown -loss %q (want logits or softmax)", name)
 }
 
-// ruleTable returns the named table of r.
-func ruleTable(r model.Rules, name string) ([]float32, error) {
+// ruleTable returns the named table of r and its index in grad's order.
+func ruleTable(r model.Rules, name string) ([]float32, int, error) {
 	switch name {
 	case "input":
-		return r.Input(), nil
+		return r.Input(), grad.Input, nil
 	case "hidden":
-		return r.Hidden(), nil
+		return r.Hidden(), grad.Hidden, nil
 	case "output":
-		return r.Output(), nil
+		return r.Output(), grad.Output, nil
 	}
-	return nil, fmt.Errorf("unknown rule table %q in -freeze (want input, hidden or output)", name)
+	return nil, 0, fmt.Errorf("unknown rule table %q in -freeze (want input, hidden or output)", name)
 }
 
 // Step makes one GD step and returns its row (without test accuracy and
@@ -224,10 +224,6 @@ func (s *GDStepper) Step() (GDRow, error) {
 	sc, err := s.bp.Gradient(s.net, s.Rules, s.ds.Train, batch, s.g)
 	if err != nil {
 		return GDRow{}, err
-	}
-	for _, t := range s.frozen {
-		tbl, _ := ruleTable(model.Rules{Rounds: s.Rules.Rounds, Theta: s.g}, t)
-		clear(tbl)
 	}
 	var norm float64
 	for _, v := range s.g {

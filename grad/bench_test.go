@@ -56,34 +56,70 @@ func BenchmarkLifetime(b *testing.B) {
 						b.Fatal(err)
 					}
 				}
-				b.ReportMetric(float64(b.Elapsed().Seconds())/float64(b.N)*1e3, "ms/lifetime")
+				b.ReportMetric(b.Elapsed().Seconds()/float64(b.N)*1e3, "ms/lifetime")
 			})
 		}
 	}
 }
 
+// BenchmarkGDStep times GD steps with every table learned (all) and with
+// the output table only (output, our GD's default: the input and hidden
+// tables frozen).
 func BenchmarkGDStep(b *testing.B) {
 	for _, s := range benchShapes {
 		for _, norm := range []model.Norm{model.NormNone, model.NormOutgoing} {
-			b.Run(s.name+"-"+norm.String(), func(b *testing.B) {
-				template, n, p := benchSetup(b, s, norm)
-				bp, err := New(n.Cfg)
-				if err != nil {
-					b.Fatal(err)
-				}
-				adam, _ := NewAdam(len(p.theta), 1e-6, 0)
-				g := make([]float32, len(p.theta))
-				r := model.Rules{Rounds: 3, Theta: p.theta}
-				for b.Loop() {
-					n.CopyWeights(template)
-					if _, err := bp.Gradient(n, r, p.ds, p.idx, g); err != nil {
-						b.Fatal(err)
-					}
-					adam.Step(p.theta, g)
-				}
-				b.ReportMetric(float64(b.Elapsed().Seconds())/float64(b.N)*1e3, "ms/step")
-				b.ReportMetric(float64(bp.Checkpoints()), "copies")
-			})
+			for _, learn := range []string{"all", "output"} {
+				b.Run(s.name+"-"+norm.String()+"-"+learn, func(b *testing.B) {
+					benchGDStep(b, s, norm, learn == "output")
+				})
+			}
 		}
+	}
+}
+
+func benchGDStep(b *testing.B, s benchShape, norm model.Norm, outputOnly bool) {
+	template, n, p := benchSetup(b, s, norm)
+	bp, err := New(n.Cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	bp.Frozen[Input], bp.Frozen[Hidden] = outputOnly, outputOnly
+	adam, _ := NewAdam(len(p.theta), 1e-6, 0)
+	g := make([]float32, len(p.theta))
+	r := model.Rules{Rounds: 3, Theta: p.theta}
+	for b.Loop() {
+		n.CopyWeights(template)
+		if _, err := bp.Gradient(n, r, p.ds, p.idx, g); err != nil {
+			b.Fatal(err)
+		}
+		adam.Step(p.theta, g)
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N)*1e3, "ms/step")
+	b.ReportMetric(float64(bp.Checkpoints()), "copies")
+}
+
+// BenchmarkBackUndoRow is the inner loop of the normalised walk on one
+// MNIST-sized row of Whid.
+func BenchmarkBackUndoRow(b *testing.B) {
+	const n = 1000
+	rng := model.NewRand(1, "bench-row", 0)
+	v := func() []float32 {
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = float32(rng.NormFloat64())
+		}
+		return x
+	}
+	w0, g0, d, inv, mul, next, tbl := v(), v(), v(), v(), v(), v(), v()[:16]
+	w, g := make([]float32, n), make([]float32, n)
+	idx := make([]uint8, n)
+	for i := range idx {
+		idx[i] = uint8(rng.IntN(16))
+	}
+	b.SetBytes(n * 4 * 8)
+	for b.Loop() {
+		copy(w, w0) // the same values every time
+		copy(g, g0)
+		backUndoRow(w, g, d, inv, mul, next, tbl, idx)
 	}
 }

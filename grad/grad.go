@@ -40,6 +40,13 @@ const (
 	SoftmaxCrossEntropy
 )
 
+// The rule tables, in genotype order, as indices of Backprop.Frozen.
+const (
+	Input = iota
+	Hidden
+	Output
+)
+
 // Backprop computes the gradient of one lifetime's evaluation loss with
 // respect to the rule genotype. It holds the buffers for one network
 // configuration and is not safe for concurrent use; give each goroutine its
@@ -47,6 +54,12 @@ const (
 type Backprop struct {
 	// Loss is what the gradient is of; the zero value is CrossEntropy.
 	Loss Loss
+	// Frozen marks the rule tables (Input, Hidden, Output) whose gradient is
+	// not wanted: their entries are left zero and the work only they need is
+	// skipped. The three weight matrices' chains of normalisations are
+	// independent, and the output table alone needs no pass back through the
+	// rounds.
+	Frozen [3]bool
 
 	cfg model.Config
 	tp  tape
@@ -234,9 +247,17 @@ func (b *Backprop) backSample(n *model.Network, x []float32, y int) {
 	clear(da)
 	aR := n.Activations(R)
 	daR := da[R*h : (R+1)*h]
+	rounds := !b.Frozen[Input] || !b.Frozen[Hidden]
 	for o, g := range b.dlog {
-		linalg.Axpy(b.gOut[o*h:(o+1)*h], g, aR)
-		linalg.Axpy(daR, g, n.Wout[o*h:(o+1)*h])
+		if !b.Frozen[Output] {
+			linalg.Axpy(b.gOut[o*h:(o+1)*h], g, aR)
+		}
+		if rounds {
+			linalg.Axpy(daR, g, n.Wout[o*h:(o+1)*h])
+		}
+	}
+	if !rounds {
+		return
 	}
 
 	dd := b.dd
@@ -262,7 +283,9 @@ func (b *Backprop) backSample(n *model.Network, x []float32, y int) {
 			if g == 0 {
 				continue
 			}
-			linalg.Axpy(b.gHid[int(i)*h:(int(i)+1)*h], g, u)
+			if !b.Frozen[Hidden] {
+				linalg.Axpy(b.gHid[int(i)*h:(int(i)+1)*h], g, u)
+			}
 			linalg.Axpy(du, g, n.Whid[int(i)*h:(int(i)+1)*h])
 		}
 		linalg.Axpy(da[(r-1)*h:r*h], 1, du)
@@ -272,6 +295,9 @@ func (b *Backprop) backSample(n *model.Network, x []float32, y int) {
 		case b.fault != faultDropA0Path:
 			linalg.Axpy(da0, 1, du)
 		}
+	}
+	if b.Frozen[Input] {
+		return
 	}
 	for _, i := range n.Selected(0) {
 		dd[i] += da0[i] * b.deriv(a0[i])
@@ -344,13 +370,19 @@ func (b *Backprop) sumSteps() {
 	columnSums(b.colOut, b.gOut, b.cfg.Outputs, h)
 	for t := range b.tp.nsteps {
 		pat := b.tp.pat[t*h : (t+1)*h]
-		b.addInput(pat, b.rowIn)
-		clear(b.seen)
-		for i, q := range pat {
-			b.addHiddenRow(q, b.gHid[i*h:(i+1)*h])
+		if !b.Frozen[Input] {
+			b.addInput(pat, b.rowIn)
 		}
-		b.finishHidden(pat)
-		b.addOutput(pat, int(b.tp.label[t]), b.gOut, b.colOut)
+		if !b.Frozen[Hidden] {
+			clear(b.seen)
+			for i, q := range pat {
+				b.addHiddenRow(q, b.gHid[i*h:(i+1)*h])
+			}
+			b.finishHidden(pat)
+		}
+		if !b.Frozen[Output] {
+			b.addOutput(pat, int(b.tp.label[t]), b.gOut, b.colOut)
+		}
 	}
 }
 
@@ -442,7 +474,9 @@ func (b *Backprop) walk(n *model.Network) {
 		}
 		if fresh {
 			for k, m := range mats {
-				columnDots(b.colDots[k][:m.cols], m.w, m.g, m.rows, m.cols)
+				if !b.Frozen[k] {
+					columnDots(b.colDots[k][:m.cols], m.w, m.g, m.rows, m.cols)
+				}
 			}
 			fresh = false
 		}
@@ -453,6 +487,9 @@ func (b *Backprop) walk(n *model.Network) {
 		y := int(b.tp.label[t])
 		clear(b.seen)
 		for k, m := range mats {
+			if b.Frozen[k] {
+				continue
+			}
 			d, inv, mul, next := b.colDots[k][:m.cols], b.inv[:m.cols], b.mul[:m.cols], b.nextDots[k][:m.cols]
 			b.prepareColumns(cs[k], d, inv, mul)
 			clear(next)
@@ -494,10 +531,16 @@ func (b *Backprop) walk(n *model.Network) {
 				copy(d, next)
 			}
 		}
-		columnSums(b.colOut, b.gOut, out, h)
-		b.addInput(pat, b.rowIn)
-		b.finishHidden(pat)
-		b.addOutput(pat, y, b.gOut, b.colOut)
+		if !b.Frozen[Input] {
+			b.addInput(pat, b.rowIn)
+		}
+		if !b.Frozen[Hidden] {
+			b.finishHidden(pat)
+		}
+		if !b.Frozen[Output] {
+			columnSums(b.colOut, b.gOut, out, h)
+			b.addOutput(pat, y, b.gOut, b.colOut)
+		}
 		if undo && b.afterUnstep != nil {
 			b.afterUnstep(t)
 		}

@@ -320,3 +320,35 @@ func TestWrongGradientsFail(t *testing.T) {
 		t.Logf("%s: caught in %d of %d configurations it changes", what, caught, relevant)
 	}
 }
+
+// TestFrozenTables checks that skipping the work of frozen tables leaves the
+// other tables' gradient bit for bit as it was, and the frozen ones zero.
+func TestFrozenTables(t *testing.T) {
+	for _, cfg := range allConfigs() {
+		p := newProblem(cfg, 8, 3)
+		full := p.gradient(t, faultNone)
+		for mask := 1; mask < 7; mask++ {
+			n, _ := model.NewNetwork(cfg)
+			b, _ := New(cfg)
+			for k := range 3 {
+				b.Frozen[k] = mask&(1<<k) != 0
+			}
+			g := make([]float32, len(p.theta))
+			n.Init(model.NewRand(7, "fd-init", 0))
+			if _, err := b.Gradient(n, model.Rules{Rounds: cfg.Rounds, Theta: p.theta}, p.ds, p.idx, g); err != nil {
+				t.Fatal(err)
+			}
+			r := model.Rules{Rounds: cfg.Rounds, Theta: g}
+			rf := model.Rules{Rounds: cfg.Rounds, Theta: full}
+			for k, pair := range [3][2][]float32{{r.Input(), rf.Input()}, {r.Hidden(), rf.Hidden()}, {r.Output(), rf.Output()}} {
+				want := pair[1]
+				if b.Frozen[k] {
+					want = make([]float32, len(want))
+				}
+				if !slices.Equal(pair[0], want) {
+					t.Fatalf("%s, frozen %v: table %d differs from the full gradient's", name(cfg), b.Frozen, k)
+				}
+			}
+		}
+	}
+}
