@@ -34,9 +34,10 @@ const (
 	CrossEntropy Loss = iota
 	// SoftmaxCrossEntropy is the cross-entropy taken on the softmax outputs
 	// as if they were logits (softmax applied twice), as the PyTorch
-	// reference program does. Its gradient is at most 1/4 of the other's and
-	// vanishes as predictions grow confident, right or wrong; it is kept to
-	// show that.
+	// reference program does. Its gradient passes through the softmax's
+	// Jacobian diag(s) - s s', which vanishes as the outputs saturate, right
+	// or wrong, and the loss cannot fall below -log(e/(e+K-1)) for K classes.
+	// It is kept to show that.
 	SoftmaxCrossEntropy
 )
 
@@ -156,7 +157,7 @@ func New(cfg model.Config) (*Backprop, error) {
 
 // Gradient gives rules r a lifetime over samples idx of ds on n, starting from
 // the weights n holds, then runs the evaluation pass over the same samples
-// with the weights frozen, and writes dL/dtheta of its mean cross-entropy into
+// with the weights frozen, and writes dL/dtheta of its loss (b.Loss) into
 // grad (length model.GenotypeLen). It returns the evaluation pass's score; n is
 // left holding the lifetime's final weights.
 func (b *Backprop) Gradient(n *model.Network, r model.Rules, ds model.Samples, idx []int32, grad []float32) (model.Score, error) {
@@ -548,9 +549,9 @@ func (b *Backprop) walk(n *model.Network) {
 }
 
 // prepareColumns sets, from a step's column norms c, the factors of its
-// backward: inv = 1/c, mul = c, and the projection's dots scaled to -d/c...
-// A zero column was left as it is by the normalisation, so its Jacobian is
-// the identity and undoing it multiplies by 1.
+// backward: inv = 1/c, mul = c, and the column dots d given the projection's
+// sign (-1). A zero column was left as it is by the normalisation, so its
+// Jacobian is the identity (d = 0, inv = 1) and undoing it multiplies by 1.
 func (b *Backprop) prepareColumns(c, d, inv, mul []float32) {
 	sign := float32(-1)
 	switch b.fault {
