@@ -116,10 +116,11 @@ func BenchmarkBackUndoRow(b *testing.B) {
 	for i := range idx {
 		idx[i] = uint8(rng.IntN(16))
 	}
+	bp := &Backprop{tmp: make([]float32, n)}
 	b.SetBytes(n * 4 * 8)
 	for b.Loop() {
 		copy(w, w0) // the same values every time
 		copy(g, g0)
-		backUndoRow(w, g, d, inv, mul, next, tbl, idx)
+		bp.backUndoRow(w, g, d, inv, mul, next, tbl, idx)
 	}
 }

@@ -81,11 +81,13 @@ type Backprop struct {
 
 	// Under norm=outgoing: the weights rebuilt step by step, the column dots
 	// of weights and gradient of this step and the next, per-column factors,
-	// and all-zero pattern indices for Win's columns (inputs have none).
+	// a row of scratch, all-zero pattern indices for Win's columns (inputs
+	// have none) and ones for its row sums.
 	wIn, wHid, wOut   []float32
 	colDots, nextDots [3][]float32
-	inv, mul          []float32
+	inv, mul, tmp     []float32
 	zeros             []uint8
+	ones              []float32
 
 	// rows[q] sums the rows of a hidden-weight gradient whose post-synaptic
 	// neuron had pattern q; seen marks the patterns present in a step.
@@ -150,7 +152,12 @@ func New(cfg model.Config) (*Backprop, error) {
 		}
 		b.inv = make([]float32, max(in, h))
 		b.mul = make([]float32, max(in, h))
+		b.tmp = make([]float32, max(in, h))
 		b.zeros = make([]uint8, in)
+		b.ones = make([]float32, in)
+		for i := range b.ones {
+			b.ones[i] = 1
+		}
 	}
 	return b, nil
 }
@@ -511,15 +518,14 @@ func (b *Backprop) walk(n *model.Network) {
 						tbl = b.negYes
 					}
 				}
-				var sum float32
 				if undo {
-					sum = backUndoRow(w, g, d, inv, mul, next, tbl, idx)
+					b.backUndoRow(w, g, d, inv, mul, next, tbl, idx)
 				} else {
-					sum = backRow(g, w, d, inv)
+					b.backRow(g, w, d, inv)
 				}
 				switch k {
 				case 0:
-					b.rowIn[i] = sum
+					b.rowIn[i] = linalg.Dot(g, b.ones[:len(g)])
 				case 1:
 					for len(ab) > 0 && int(ab[0]) < (i+1)*h {
 						w[int(ab[0])-i*h] = 0
@@ -570,34 +576,34 @@ func (b *Backprop) prepareColumns(c, d, inv, mul []float32) {
 }
 
 // backRow turns one row of g = dL/dW into dL/dV = (g + w d) inv, d holding
-// the column dots with the projection's sign, and returns the row's sum.
-func backRow(g, w, d, inv []float32) float32 {
-	w, d, inv = w[:len(g)], d[:len(g)], inv[:len(g)]
-	var s float32
-	for j, gj := range g {
-		v := (gj + w[j]*d[j]) * inv[j]
-		g[j] = v
-		s += v
-	}
-	return s
+// the column dots with the projection's sign. The kernels run over a row
+// that stays in L1 between them.
+func (b *Backprop) backRow(g, w, d, inv []float32) {
+	n := len(g)
+	t := b.tmp[:n]
+	copy(t, w)
+	linalg.MulElem(t, d[:n])
+	linalg.Axpy(g, 1, t)
+	linalg.MulElem(g, inv[:n])
 }
 
-// backUndoRow is backRow fused with undoing the step on the same row, w =
-// w mul + tbl[idx[j]] (tbl holds the negated step), and with the next step's
-// column dots next += w g.
-func backUndoRow(w, g, d, inv, mul, next, tbl []float32, idx []uint8) float32 {
+// backUndoRow is backRow followed by undoing the step on the same row, w =
+// w mul + tbl[idx[j]] (tbl holds the negated step), and by the next step's
+// column dots, next += w g.
+func (b *Backprop) backUndoRow(w, g, d, inv, mul, next, tbl []float32, idx []uint8) {
 	n := len(g)
-	w, d, inv, mul, next, idx = w[:n], d[:n], inv[:n], mul[:n], next[:n], idx[:n]
-	var s float32
-	for j := range g {
-		v := (g[j] + w[j]*d[j]) * inv[j]
-		g[j] = v
-		s += v
-		u := w[j]*mul[j] + tbl[idx[j]]
-		w[j] = u
-		next[j] += u * v
+	b.backRow(g, w, d, inv)
+	w = w[:n]
+	linalg.MulElem(w, mul[:n])
+	if len(tbl) == 1 {
+		linalg.AddConst(w, tbl[0])
+	} else {
+		linalg.AddLookup(w, tbl, idx[:n])
 	}
-	return s
+	t := b.tmp[:n]
+	copy(t, w)
+	linalg.MulElem(t, g)
+	linalg.Axpy(next[:n], 1, t)
 }
 
 // columnDots sets d[j] to the dot product of column j of w and g.
