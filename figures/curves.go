@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"slices"
+	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -260,14 +262,19 @@ func groupsClasses(gs []group) int {
 // trainingCurve draws one measure of metrics.csv for every method: each
 // batch's value faint, the moving average over Window batches bold (the
 // mean over seeds, with a ± standard deviation band, when a method has
-// several). It returns nil when no run measured the column.
+// several). Every method's faint lines go below every bold one, so that no
+// method's noise hides another's average. It returns nil when no run
+// measured the column.
 func trainingCurve(gs []group, m curveMeasure) *figure {
 	p := newPlot("", "training batches (one per ES generation or GD step)", m.label)
 	xmin, xmax := math.Inf(1), math.Inf(-1)
+	ymin := math.Inf(1)
 	used := float64(Window)
-	drawn := 0
+	var raws, bands, bolds []plot.Plotter
 	for _, g := range gs {
 		col := g.color
+		// Several seeds' faint lines add up: each is fainter.
+		alpha := uint8(float64(rawAlpha) / math.Sqrt(float64(len(g.runs))))
 		var avgs []series
 		for _, r := range g.runs {
 			y := r.Metrics.Column(m.column)
@@ -280,9 +287,10 @@ func trainingCurve(gs []group, m curveMeasure) *figure {
 				continue
 			}
 			xmin, xmax = math.Min(xmin, raw.x[0]), math.Max(xmax, raw.x[len(raw.x)-1])
-			p.Add(line(raw.x, raw.y, withAlpha(col, rawAlpha), rawWidth))
-			if len(raw.x) <= sparse {
-				p.Add(dots(raw.x, raw.y, withAlpha(col, 2*rawAlpha)))
+			ymin = math.Min(ymin, slices.Min(raw.y))
+			raws = append(raws, line(raw.x, raw.y, withAlpha(col, alpha), rawWidth))
+			if len(raw.x) <= sparse && len(g.runs) == 1 {
+				raws = append(raws, dots(raw.x, raw.y, withAlpha(col, 2*alpha)))
 			}
 			var a series
 			a.x, a.y, used = MovingAverage(raw.x, raw.y, Window)
@@ -293,22 +301,52 @@ func trainingCurve(gs []group, m curveMeasure) *figure {
 		}
 		x, mean, sd := across(avgs)
 		if len(avgs) > 1 {
-			p.Add(band(x, mean, sd, withAlpha(col, bandAlpha)))
+			bands = append(bands, band(x, mean, sd, withAlpha(col, bandAlpha)))
 		}
 		l := line(x, mean, col, boldWidth)
-		p.Add(l)
+		bolds = append(bolds, l)
 		p.Legend.Add(g.legendName(), l)
-		drawn++
 	}
-	if drawn == 0 {
+	if len(bolds) == 0 {
 		return nil
 	}
+	p.Add(raws...)
+	p.Add(bands...)
+	p.Add(bolds...)
 	if m.accuracy {
 		addChance(p, xmin, xmax, groupsClasses(gs))
+	} else if ymin > 0 {
+		// A loss's outliers reach several times its typical value; on a log
+		// scale they do not squeeze the averages into a strip.
+		p.Y.Scale = plot.LogScale{}
+		p.Y.Tick.Marker = oneTwoFive{}
 	}
 	p.Title.Text = fmt.Sprintf("%s while learning the rules\nfaint: every measurement; bold: moving average over %g batches",
 		capitalise(m.label), used)
 	return plotFigure(m.file, p, 7*vg.Inch, 3.6*vg.Inch)
+}
+
+// oneTwoFive ticks a log axis at 1, 2 and 5 times the powers of ten, with
+// minor ticks at the other integer multiples.
+type oneTwoFive struct{}
+
+// Ticks implements plot.Ticker.
+func (oneTwoFive) Ticks(lo, hi float64) []plot.Tick {
+	var ts []plot.Tick
+	for e := math.Floor(math.Log10(lo)); math.Pow(10, e) <= hi; e++ {
+		for k := 1; k <= 9; k++ {
+			v := float64(k) * math.Pow(10, e)
+			if v < lo || v > hi {
+				continue
+			}
+			t := plot.Tick{Value: v}
+			if k == 1 || k == 2 || k == 5 {
+				t.Label = strconv.FormatFloat(v, 'g', -1, 64)
+			}
+			ts = append(ts, t)
+		}
+	}
+	return ts
 }
 
 // transferCurve draws the transfer curves of every method that has one:

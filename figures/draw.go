@@ -53,10 +53,18 @@ func plotFigure(name string, p *plot.Plot, w, h vg.Length) *figure {
 	}}
 }
 
+// margin paints the whole figure white and returns it less a margin that
+// keeps titles and tick labels a few points off the edge.
+func margin(c draw.Canvas) draw.Canvas {
+	c.SetColor(color.White)
+	c.Fill(c.Rectangle.Path())
+	return draw.Crop(c, 3, -3, 3, -4)
+}
+
 // svg renders the figure as an SVG document.
 func (f *figure) svg() []byte {
 	c := vgsvg.New(f.w, f.h)
-	f.draw(draw.New(c))
+	f.draw(margin(draw.New(c)))
 	var buf bytes.Buffer
 	c.WriteTo(&buf) // writes to memory, cannot fail
 	return buf.Bytes()
@@ -66,7 +74,7 @@ func (f *figure) svg() []byte {
 // colours (see paletted).
 func (f *figure) png() ([]byte, error) {
 	c := vgimg.NewWith(vgimg.UseWH(f.w, f.h), vgimg.UseDPI(PNGDPI))
-	f.draw(draw.New(c))
+	f.draw(margin(draw.New(c)))
 	var buf bytes.Buffer
 	enc := png.Encoder{CompressionLevel: png.BestCompression}
 	img, ok := c.Image().(*image.RGBA)

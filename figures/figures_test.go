@@ -187,7 +187,7 @@ func TestTrainingCurves(t *testing.T) {
 			}
 			x, _ := column(t, filepath.Join(golden, method, "metrics.csv"), stepColumn(method), m.column)
 			col := methodColors[i]
-			raw, rawCurves := longest(doc.strokes(col, 0.2, 0.5))
+			raw, rawCurves := longest(doc.strokes(col, 0.05, 0.5))
 			if raw != len(x) || rawCurves != 1 {
 				t.Errorf("%s %s: faint line of %d points (%d lines), want one of %d", m.file, method, raw, rawCurves, len(x))
 			}
@@ -621,7 +621,7 @@ func TestSeeds(t *testing.T) {
 		if !doc.hasText(m + " (mean ± sd, 2 seeds)") {
 			t.Errorf("legend lacks %s over 2 seeds", m)
 		}
-		if _, lines := longest(doc.strokes(methodColors[i], 0.2, 0.5)); lines != 2 {
+		if _, lines := longest(doc.strokes(methodColors[i], 0.05, 0.5)); lines != 2 {
 			t.Errorf("%s: %d faint lines, want one per seed", m, lines)
 		}
 		x, _ := column(t, filepath.Join(golden, m, "metrics.csv"), stepColumn(m), "batch_accuracy")
