@@ -575,11 +575,23 @@ func (b *Backprop) prepareColumns(c, d, inv, mul []float32) {
 	}
 }
 
+// shortRow is the row length below which the walk's row work runs as one
+// fused Go loop: the kernels' calls and the scratch copies cost more than
+// their vectors save there (the synthetic set's rows have 10 and 20 entries).
+const shortRow = 64
+
 // backRow turns one row of g = dL/dW into dL/dV = (g + w d) inv, d holding
-// the column dots with the projection's sign. The kernels run over a row
-// that stays in L1 between them.
+// the column dots with the projection's sign. Long rows run through the
+// kernels, which find the row in L1 each time.
 func (b *Backprop) backRow(g, w, d, inv []float32) {
 	n := len(g)
+	if n < shortRow {
+		w, d, inv = w[:n], d[:n], inv[:n]
+		for j, gj := range g {
+			g[j] = (gj + w[j]*d[j]) * inv[j]
+		}
+		return
+	}
 	t := b.tmp[:n]
 	copy(t, w)
 	linalg.MulElem(t, d[:n])
@@ -592,6 +604,17 @@ func (b *Backprop) backRow(g, w, d, inv []float32) {
 // column dots, next += w g.
 func (b *Backprop) backUndoRow(w, g, d, inv, mul, next, tbl []float32, idx []uint8) {
 	n := len(g)
+	if n < shortRow {
+		w, d, inv, mul, next, idx = w[:n], d[:n], inv[:n], mul[:n], next[:n], idx[:n]
+		for j := range g {
+			v := (g[j] + w[j]*d[j]) * inv[j]
+			g[j] = v
+			u := w[j]*mul[j] + tbl[idx[j]]
+			w[j] = u
+			next[j] += u * v
+		}
+		return
+	}
 	b.backRow(g, w, d, inv)
 	w = w[:n]
 	linalg.MulElem(w, mul[:n])
