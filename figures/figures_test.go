@@ -20,11 +20,11 @@ import (
 )
 
 // golden is a small real run directory: plasticity run -rounds 2 (P = 8)
-// with es-openai, es-simple and gd, 120 generations or steps each, test
-// accuracy every 10, transfer over 3 passes.
+// with its four methods, 120 generations or steps each, test accuracy every
+// 10, transfer over 3 passes. gd's input and hidden tables are all zero.
 const golden = "../testdata/rundir"
 
-var goldenMethods = []string{"es-openai", "es-simple", "gd"}
+var goldenMethods = []string{"es-openai", "es-simple", "gd", "gd-seed"}
 
 // copyDir copies the run directory src into a fresh temporary folder, so
 // that drawing never writes into testdata.
@@ -134,10 +134,14 @@ func averagedPoints(x []float64) int {
 }
 
 func stepColumn(method string) string {
-	if method == "gd" {
+	if strings.HasPrefix(method, "gd") {
 		return "step"
 	}
 	return "generation"
+}
+
+func allZero(v []float64) bool {
+	return !slices.ContainsFunc(v, func(x float64) bool { return x != 0 })
 }
 
 func TestDrawWritesEveryFigure(t *testing.T) {
@@ -362,6 +366,9 @@ func TestHiddenRuleHeatMap(t *testing.T) {
 		for _, v := range hidden {
 			m = math.Max(m, math.Abs(v))
 		}
+		if m == 0 {
+			m = 1 // an all-zero table: every cell the scale's middle
+		}
 		pal := divergingMap(m).Palette(heatMapColors).Colors()
 		wrong := 0
 		for pi := range P {
@@ -385,7 +392,9 @@ func TestHiddenRuleHeatMap(t *testing.T) {
 				}
 			}
 		}
-		if transposed == P*P {
+		if zero := allZero(hidden); zero != doc.hasText("every entry is 0") {
+			t.Errorf("%s: all-zero table %v, but the title says so: %v", method, zero, !zero)
+		} else if !zero && transposed == P*P {
 			t.Fatalf("%s: golden table symmetric; the test could not tell a transposed map", method)
 		}
 	}
@@ -415,6 +424,14 @@ func checkBars(t *testing.T, doc svgDoc, c colorName, values []float64) {
 	// Scale from the tallest bar: SVG coordinates have 5 digits, so short
 	// bars carry a larger rounding error.
 	var zero, scale float64
+	if allZero(values) {
+		for i, r := range rects {
+			if _, y0, _, y1 := r.bounds(); y1-y0 > 0.05 {
+				t.Errorf("%s bar %d: height %.3f for a zero entry", c.name, i, y1-y0)
+			}
+		}
+		return
+	}
 	tallest := 0
 	for i, v := range values {
 		if math.Abs(v) > math.Abs(values[tallest]) {
@@ -542,8 +559,8 @@ func TestReportSingleSeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep := string(b)
-	// The command comes from the runs' config.json.
-	if !strings.Contains(rep, "    plasticity run -generations 120 -passes 3 -rounds 2 -eval-every 10 -out testdata/rundir\n") {
+	// The command comes from run.json.
+	if !strings.Contains(rep, "    plasticity run -generations 120 -steps 120 -passes 3 -rounds 2 -eval-every 10 -out testdata/rundir\n") {
 		t.Errorf("report lacks the exact command:\n%s", rep)
 	}
 	links := imageLinks(rep)
@@ -659,5 +676,22 @@ func TestSeeds(t *testing.T) {
 	want := fmt.Sprintf("| gd | 2 | 120 | %.3f ± %.3f |", rf.Scores.BatchAccuracy+0.05, 0.1/math.Sqrt2)
 	if !strings.Contains(string(rep), want) {
 		t.Errorf("report lacks %q", want)
+	}
+}
+
+// TestReportCommandFromConfig draws a run directory without run.json (as
+// plasticity train leaves one): the command comes from config.json.
+func TestReportCommandFromConfig(t *testing.T) {
+	dir := t.TempDir()
+	copyDir(t, filepath.Join(golden, "gd"), dir)
+	if _, err := Draw(dir); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := os.ReadFile(filepath.Join(dir, ReportFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(rep), "    plasticity run -generations 120 -steps 120 -passes 3 -rounds 2 -eval-every 10 -out testdata/rundir\n") {
+		t.Errorf("report lacks the command of config.json:\n%s", string(rep)[:min(300, len(rep))])
 	}
 }
