@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/klauspost/cpuid/v2"
@@ -82,6 +83,12 @@ func KernelCases(s Scale, rng *rand.Rand) []KernelCase {
 		ones[i] = 1
 	}
 	act := make([]float32, h)
+	// The hidden rule's rows, one per pattern, and a block of vectors as
+	// the evaluation pass multiplies them.
+	tab := vec(16 * h)
+	const block = 50
+	xs := vec(block * max(h, in))
+	dsts := make([]float32, block*h)
 
 	// Sizes in bytes of float32 operands.
 	b := func(n ...int) float64 {
@@ -119,6 +126,16 @@ func KernelCases(s Scale, rng *rand.Rand) []KernelCase {
 				linalg.AddLookup(whid[i*h:(i+1)*h], table, pat)
 			}
 		}),
+		kc("add_rows", mat(h, h), b(2*h*h, h*h), b(h*h, 16*h)+float64(h), float64(h*h), func() {
+			linalg.AddRows(whid, h, h, tab, pat)
+		}),
+		kc("add_rows_matvec", mat(h, h), b(2*h*h, h*h, h, h)+float64(h), b(h*h, 16*h, 2*h)+float64(h), 3*float64(h*h), func() {
+			linalg.AddRowsMatVec(dst, whid, h, h, tab, pat, hv)
+		}),
+		kc("matvec_batch", fmt.Sprintf("%dx%dx%d", h, h, block), b(h*h, block*h, block*h), b(h*h, block*h, block*h),
+			2*float64(h*h*block), func() { linalg.MatVecBatch(dsts, whid, h, h, xs, block) }),
+		kc("matvec_batch", fmt.Sprintf("%dx%dx%d", h, in, block), b(h*in, block*in, block*h), b(h*in, block*in, block*h),
+			2*float64(h*in*block), func() { linalg.MatVecBatch(dsts, win, h, in, xs, block) }),
 		kc("add_squares", one(h*in), b(3*h*in), b(2*h*in), 2*float64(h*in), func() { linalg.AddSquares(acc, win) }),
 		kc("mul_elem", one(h*in), b(3*h*in), b(2*h*in), float64(h*in), func() { linalg.MulElem(win, ones) }),
 		kc("column_norms", mat(h, in), b(h*in, in), b(h*in, in), 2*float64(h*in), func() { linalg.ColumnNorms(norms, win, h, in) }),
@@ -226,8 +243,13 @@ type BenchReport struct {
 	// Lifetime rates count the batch's samples over the time of one
 	// lifetime and its evaluation pass (both on one core); the two parts
 	// are given apart as well.
-	LifetimeSynthetic     float64 `json:"lifetime_samples_per_s_synthetic"`
-	LifetimeMNIST         float64 `json:"lifetime_samples_per_s_mnist"`
+	LifetimeSynthetic float64 `json:"lifetime_samples_per_s_synthetic"`
+	LifetimeMNIST     float64 `json:"lifetime_samples_per_s_mnist"`
+	// LifetimeMNISTParallel is LifetimeMNIST with Workers lifetimes (each
+	// with its evaluation pass, on its own network) at once: the rate of
+	// them all, and its ratio to the one-core rate.
+	LifetimeMNISTParallel float64 `json:"lifetime_samples_per_s_mnist_parallel"`
+	LifetimeMNISTScaling  float64 `json:"lifetime_scaling_mnist"`
 	LifetimeOnlySynthetic float64 `json:"lifetime_only_samples_per_s_synthetic"`
 	LifetimeOnlyMNIST     float64 `json:"lifetime_only_samples_per_s_mnist"`
 	EvaluateSynthetic     float64 `json:"evaluate_samples_per_s_synthetic"`
@@ -297,6 +319,13 @@ func Bench(o BenchOptions) (BenchReport, error) {
 			r.LifetimeSynthetic, r.LifetimeOnlySynthetic, r.EvaluateSynthetic = both, life, eval
 		}
 	}
+
+	logf("bench: %d lifetimes at once at mnist scale\n", r.Workers)
+	par, err := benchLifetimeParallel(o, ScaleMNIST, r.Workers)
+	if err != nil {
+		return r, err
+	}
+	r.LifetimeMNISTParallel, r.LifetimeMNISTScaling = par, par/r.LifetimeMNIST
 
 	logf("bench: ES generation at mnist scale on %d workers\n", r.Workers)
 	g, err := benchGeneration(o, ScaleMNIST)
@@ -428,15 +457,62 @@ func benchLifetime(o BenchOptions, s Scale) (life, eval float64, err error) {
 	return batch / tLife.Seconds(), batch / tEval.Seconds(), nil
 }
 
+// benchLifetimeParallel returns the samples per second of workers
+// lifetimes over a batch of 100, each followed by its evaluation pass and on
+// its own network, run at once from the same initial weights: the best of at
+// least three rounds.
+func benchLifetimeParallel(o BenchOptions, s Scale, workers int) (float64, error) {
+	const batch = 100
+	ds, err := benchData(s, o.Seed, batch)
+	if err != nil {
+		return 0, err
+	}
+	cfg := benchConfig(s)
+	l, err := newLifetimes(cfg, ds, workers)
+	if err != nil {
+		return 0, err
+	}
+	l.template.Init(model.NewRand(o.Seed, "init", 0))
+	rules := benchRules(o.Seed, cfg.Rounds)
+	idx := NewBatches(o.Seed, ds.Train.Len(), batch).Batch(0)
+	errs := make([]error, workers)
+	best := time.Duration(math.MaxInt64)
+	deadline := time.Now().Add(2 * o.Budget)
+	for runs := 0; runs < 3 || time.Now().Before(deadline); runs++ {
+		t0 := time.Now()
+		var wg sync.WaitGroup
+		for w, n := range l.nets {
+			wg.Go(func() {
+				n.CopyWeights(l.template)
+				if _, errs[w] = n.Lifetime(rules, ds.Train, idx, nil); errs[w] == nil {
+					n.Evaluate(ds.Train, idx)
+				}
+			})
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			return 0, err
+		}
+		best = min(best, time.Since(t0))
+	}
+	return float64(2*batch*workers) / best.Seconds(), nil
+}
+
 // generation runs one generation of candidates: each gets a lifetime over
 // batch from the template's weights and an evaluation pass over the same
-// batch, on workers goroutines, as TrainES does. It returns the evaluation
-// scores in candidate order.
+// batch, on workers goroutines, as TrainES does. The products of the
+// template's input weights and the batch are taken once for all (common
+// random numbers: every candidate starts from the same weights on the same
+// batch). It returns the evaluation scores in candidate order.
 func (l *lifetimes) generation(workers int, rounds int, pop [][]float32, batch []int32) ([]model.Score, error) {
+	st, err := l.start(batch)
+	if err != nil {
+		return nil, err
+	}
 	scores := make([]model.Score, len(pop))
 	errs := make([]error, len(pop))
 	es.ForEach(workers, len(pop), func(w, i int) {
-		_, scores[i], errs[i] = l.run(w, model.Rules{Rounds: rounds, Theta: pop[i]}, batch)
+		_, scores[i], errs[i] = l.runFrom(w, st, model.Rules{Rounds: rounds, Theta: pop[i]})
 	})
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
@@ -527,6 +603,8 @@ func (r BenchReport) WriteText(w io.Writer) error {
 		r.MatVecMNIST, 100*r.MatVecMNISTFraction, r.MemoryBandwidthLevel, r.MemoryBandwidth)
 	fmt.Fprintf(w, "lifetime + evaluation, samples/s on one core: synthetic %.0f (lifetime %.0f, evaluation %.0f), mnist %.0f (lifetime %.0f, evaluation %.0f)\n",
 		r.LifetimeSynthetic, r.LifetimeOnlySynthetic, r.EvaluateSynthetic, r.LifetimeMNIST, r.LifetimeOnlyMNIST, r.EvaluateMNIST)
+	fmt.Fprintf(w, "lifetime + evaluation at mnist scale on %d workers at once: %.0f samples/s, %.2f times one core\n",
+		r.Workers, r.LifetimeMNISTParallel, r.LifetimeMNISTScaling)
 	fmt.Fprintf(w, "ES generation at mnist scale (population 10, batch 100): %.3f s on %d workers\n", r.ESGenerationMNIST, r.Workers)
 	_, err := fmt.Fprintf(w, "GD step at mnist scale (batch 100, lifetime + backward + Adam): %.3f s on one core\n", r.GDStepMNIST)
 	return err

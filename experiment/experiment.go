@@ -119,16 +119,33 @@ func newLifetimes(cfg model.Config, ds data.Dataset, workers int) (*lifetimes, e
 	return l, nil
 }
 
+// start prepares lifetimes over batch from the template's weights: the
+// products of its input weights and the batch, shared by every lifetime of a
+// generation.
+func (l *lifetimes) start(batch []int32) (*model.Start, error) {
+	return model.NewStart(l.template, l.ds.Train, batch)
+}
+
 // run gives rules a lifetime over batch from the template's weights on the
 // worker's network and returns the evaluation pass over the same batch. The
 // network is left holding the lifetime's final weights.
 func (l *lifetimes) run(worker int, r model.Rules, batch []int32) (*model.Network, model.Score, error) {
-	n := l.nets[worker]
-	n.CopyWeights(l.template)
-	if _, err := n.Lifetime(r, l.ds.Train, batch, nil); err != nil {
+	st, err := l.start(batch)
+	if err != nil {
 		return nil, model.Score{}, err
 	}
-	return n, n.Evaluate(l.ds.Train, batch), nil
+	return l.runFrom(worker, st, r)
+}
+
+// runFrom is run from a start prepared by l.start, which the candidates of a
+// generation share.
+func (l *lifetimes) runFrom(worker int, st *model.Start, r model.Rules) (*model.Network, model.Score, error) {
+	n := l.nets[worker]
+	_, s, err := n.LifetimeFrom(st, r)
+	if err != nil {
+		return nil, model.Score{}, err
+	}
+	return n, s, nil
 }
 
 // Scores are the SPEC section 5 measures of a set of rules, averaged over

@@ -319,3 +319,66 @@ func relu(x []float32) {
 	asm.ReLUAVX2(x)
 	reluGeneric(x[len(x)&^7:])
 }
+
+func addRows(a []float32, rows, cols int, tab []float32, which []uint8) {
+	if !useAVX2 || cols < 16 {
+		addRowsGeneric(a, rows, cols, tab, which)
+		return
+	}
+	which = which[:rows]
+	asm.AddRowsAVX2(a[:rows*cols], cols, tab, which)
+	if b := cols &^ 7; b < cols {
+		for i, q := range which {
+			row, t := a[i*cols+b:(i+1)*cols], tab[int(q)*cols+b:(int(q)+1)*cols]
+			for j, v := range t {
+				row[j] += v
+			}
+		}
+	}
+}
+
+// addRowsMatVec is addRows then matVec. Its assembly repeats MatVecAVX2's
+// sums, and below 8 columns both run the generic code, so the result is
+// that of the two calls bit for bit on either kernel set.
+func addRowsMatVec(dst, a []float32, rows, cols int, tab []float32, which []uint8, x []float32) {
+	if !useAVX2 || cols < 8 {
+		addRows(a, rows, cols, tab, which)
+		matVec(dst, a, rows, cols, x)
+		return
+	}
+	dst, which = dst[:rows], which[:rows]
+	asm.AddRowsMatVecAVX2(dst, a[:rows*cols], cols, tab, which, x[:cols])
+	if b := cols &^ 7; b < cols {
+		xt := x[b:cols]
+		for i, q := range which {
+			row, t := a[i*cols+b:(i+1)*cols], tab[int(q)*cols+b:(int(q)+1)*cols]
+			s := dst[i]
+			for j, v := range t {
+				row[j] += v
+				s += row[j] * xt[j]
+			}
+			dst[i] = s
+		}
+	}
+}
+
+func matVecBatch(dst, a []float32, rows, cols int, x []float32, n int) {
+	if !useAVX2 || cols < 8 {
+		matVecBatchGeneric(dst, a, rows, cols, x, n)
+		return
+	}
+	asm.MatVecBatchAVX2(dst[:n*rows], a[:rows*cols], rows, cols, x[:n*cols], n)
+	if b := cols &^ 7; b < cols {
+		for s := range n {
+			xt, d := x[s*cols+b:(s+1)*cols], dst[s*rows:(s+1)*rows]
+			for i := range d {
+				row := a[i*cols+b : (i+1)*cols]
+				v := d[i]
+				for j, w := range row {
+					v += w * xt[j]
+				}
+				d[i] = v
+			}
+		}
+	}
+}

@@ -37,3 +37,16 @@ func capSelect(x []float32, k int, sel []int32, scratch []uint64) int {
 func addScaled(dst, x []float32, alpha float32, y []float32) { addScaledGeneric(dst, x, alpha, y) }
 func sigmoid(x []float32)                                    { sigmoidGeneric(x) }
 func relu(x []float32)                                       { reluGeneric(x) }
+
+func addRows(a []float32, rows, cols int, tab []float32, which []uint8) {
+	addRowsGeneric(a, rows, cols, tab, which)
+}
+
+func addRowsMatVec(dst, a []float32, rows, cols int, tab []float32, which []uint8, x []float32) {
+	addRowsGeneric(a, rows, cols, tab, which)
+	matVecGeneric(dst, a, rows, cols, x)
+}
+
+func matVecBatch(dst, a []float32, rows, cols int, x []float32, n int) {
+	matVecBatchGeneric(dst, a, rows, cols, x, n)
+}

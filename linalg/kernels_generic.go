@@ -203,3 +203,18 @@ func reluGeneric(x []float32) {
 		}
 	}
 }
+
+func addRowsGeneric(a []float32, rows, cols int, tab []float32, which []uint8) {
+	for i, q := range which[:rows] {
+		row, t := a[i*cols:(i+1)*cols], tab[int(q)*cols:(int(q)+1)*cols]
+		for j, v := range t {
+			row[j] += v
+		}
+	}
+}
+
+func matVecBatchGeneric(dst, a []float32, rows, cols int, x []float32, n int) {
+	for s := range n {
+		matVecGeneric(dst[s*rows:(s+1)*rows], a, rows, cols, x[s*cols:(s+1)*cols])
+	}
+}

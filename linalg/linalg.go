@@ -7,12 +7,14 @@
 // On amd64 the kernels run hand-written AVX2/FMA assembly (package asm) when
 // the CPU has it, chosen once at start-up; the purego build tag or another
 // architecture keeps the pure-Go versions. The assembly agrees with them bit
-// for bit in Cap, AddLookup, AddConst, MulElem, ScaleColumns and ReLU (but for
-// which payload an operation on two NaNs returns, which Go leaves to the
-// compiler), and within one unit in the last place in Sigmoid. Sums (Dot,
-// MatVec, MatVecCols, MatVecTrans, AddSquares, ColumnNorms) and the fused
-// multiply-adds (Axpy, AddScaled, AddOuter) may differ within float32 rounding: for a sum
-// of terms t_i, by at most a few times n*2^-24*sum|t_i|.
+// for bit in Cap, AddLookup, AddRows, AddConst, MulElem, ScaleColumns and ReLU
+// (but for which payload an operation on two NaNs returns, which Go leaves to
+// the compiler), and within one unit in the last place in Sigmoid. Sums (Dot,
+// MatVec, MatVecBatch, MatVecCols, MatVecTrans, AddSquares, ColumnNorms) and
+// the fused multiply-adds (Axpy, AddScaled, AddOuter) may differ within
+// float32 rounding: for a sum of terms t_i, by at most a few times
+// n*2^-24*sum|t_i|. AddRowsMatVec equals AddRows then MatVec on the same kernel
+// set, bit for bit.
 package linalg
 
 import (
@@ -98,6 +100,41 @@ func AddLookup(row, table []float32, idx []uint8) {
 		panic(fmt.Sprintf("linalg.AddLookup: idx %d < row %d", len(idx), len(row)))
 	}
 	addLookup(row, table, idx)
+}
+
+// AddRows adds row which[i] of tab, a table of rows of cols entries, to row i
+// of the rows x cols row-major matrix a: a[i*cols+j] += tab[which[i]*cols+j].
+// It is the hidden rule's update, whose rows take one of at most P distinct
+// values (one per post-synaptic pattern), and rounds as AddLookup does.
+func AddRows(a []float32, rows, cols int, tab []float32, which []uint8) {
+	checkRows("AddRows", a, rows, cols, tab, which)
+	addRows(a, rows, cols, tab, which)
+}
+
+// AddRowsMatVec is AddRows followed by MatVec(dst, a, rows, cols, x) with the
+// updated matrix, in one pass over a: the update of a lifetime's step fused
+// with the next product over the same weights. The results equal those of the
+// two calls bit for bit.
+func AddRowsMatVec(dst, a []float32, rows, cols int, tab []float32, which []uint8, x []float32) {
+	checkRows("AddRowsMatVec", a, rows, cols, tab, which)
+	if len(dst) < rows || len(x) < cols {
+		panic(fmt.Sprintf("linalg.AddRowsMatVec: dst %d, x %d for %dx%d", len(dst), len(x), rows, cols))
+	}
+	addRowsMatVec(dst, a, rows, cols, tab, which, x)
+}
+
+// MatVecBatch sets dst[s*rows+i] to (A x_s)_i for the n vectors x_s =
+// x[s*cols:(s+1)*cols]: n products with one rows x cols row-major matrix,
+// computed in blocks that load each part of A once for several vectors. Each
+// entry is summed the same way wherever it falls in the blocks, so a vector's
+// product does not depend on n or on its place in x (it may differ from
+// MatVec's within float32 rounding).
+func MatVecBatch(dst, a []float32, rows, cols int, x []float32, n int) {
+	checkMat("MatVecBatch", a, rows, cols)
+	if n < 0 || len(dst) < n*rows || len(x) < n*cols {
+		panic(fmt.Sprintf("linalg.MatVecBatch: dst %d, x %d for %d vectors and %dx%d", len(dst), len(x), n, rows, cols))
+	}
+	matVecBatch(dst, a, rows, cols, x, n)
 }
 
 // AddConst sets row[j] += c.
@@ -210,5 +247,21 @@ func SetKernel(name string) (restore func(), err error) {
 func checkMat(name string, a []float32, rows, cols int) {
 	if rows < 0 || cols < 0 || len(a) < rows*cols {
 		panic(fmt.Sprintf("linalg.%s: matrix %d long for %dx%d", name, len(a), rows, cols))
+	}
+}
+
+// checkRows checks the operands of AddRows: every which[i] must name a whole
+// row of tab.
+func checkRows(name string, a []float32, rows, cols int, tab []float32, which []uint8) {
+	checkMat(name, a, rows, cols)
+	if len(which) < rows {
+		panic(fmt.Sprintf("linalg.%s: which %d < rows %d", name, len(which), rows))
+	}
+	var m uint8
+	for _, q := range which[:rows] {
+		m = max(m, q)
+	}
+	if rows > 0 && (int(m)+1)*cols > len(tab) {
+		panic(fmt.Sprintf("linalg.%s: table row %d out of a table of %d entries (%d columns)", name, m, len(tab), cols))
 	}
 }

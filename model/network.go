@@ -52,6 +52,23 @@ type Network struct {
 	// Column norms of the last normalisation (norm=outgoing).
 	normIn, normHid, normOut []float32
 	inv                      []float32
+
+	// Which rule tables are not all zero (an all-zero table changes no
+	// weight), and whether the hidden one is finite, as SetRules found them.
+	inActive, hidActive, outActive, hidFinite bool
+
+	// tab holds the rows the hidden rule adds, one per post-synaptic
+	// pattern q: tab[q*Hidden+j] = hidStep[q*P+pattern[j]] (see learnHidden).
+	// pending says that the last step's hidden update is still to be added,
+	// fused with the next product over Whid (see forwardDrive).
+	tab     []float32
+	pending bool
+
+	// inAcc[i] is what the input rule has added to every weight of row i of
+	// Win since the drives in use were taken (see lifetime.go).
+	inAcc []float32
+
+	bat *batch // buffers of the batched products, allocated on first use
 }
 
 // NewNetwork allocates a network of the given shape with all-zero weights;
@@ -83,6 +100,7 @@ func NewNetwork(cfg Config) (*Network, error) {
 		normHid: make([]float32, h),
 		normOut: make([]float32, h),
 		inv:     make([]float32, max(in, h)),
+		inAcc:   make([]float32, h),
 	}
 	n.setDiagonalAbsent()
 	return n, nil
@@ -172,7 +190,27 @@ func (n *Network) SetRules(r Rules) error {
 			n.hidStep[q*p+pj] = eta * hid[pj*p+q]
 		}
 	}
+	n.inActive, n.hidActive, n.outActive = anyNonZero(n.inStep), anyNonZero(n.hidStep), anyNonZero(n.outYes, n.outNo)
+	n.hidFinite = true
+	for _, v := range n.hidStep {
+		if math.IsInf(float64(v), 0) || v != v {
+			n.hidFinite = false
+		}
+	}
 	return nil
+}
+
+// anyNonZero reports whether some entry of the tables is not zero (NaN
+// counts as not zero).
+func anyNonZero(tables ...[]float32) bool {
+	for _, t := range tables {
+		for _, v := range t {
+			if v != 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // RuleSteps returns the rules of the current lifetime scaled by eta, as the
@@ -197,9 +235,18 @@ func (n *Network) activate(x []float32) {
 // network's state, and returns the predicted class (the largest logit, the
 // lowest index among equals).
 func (n *Network) Forward(x []float32) int {
+	linalg.MatVec(n.drive, n.Win, n.Cfg.Hidden, n.Cfg.Inputs, x)
+	return n.forwardDrive()
+}
+
+// forwardDrive is Forward from the input drive Win x already in n.drive. When
+// the last step's hidden update is pending, round 1's product adds it to Whid
+// on its way (linalg.AddRowsMatVec), so the weights are read once for both;
+// the update uses n.pattern, the last step's patterns, which this pass only
+// overwrites at its end.
+func (n *Network) forwardDrive() int {
 	c := n.Cfg
 	h, k := c.Hidden, c.Cap
-	linalg.MatVec(n.drive, n.Win, h, c.Inputs, x)
 	a0 := n.act[:h]
 	copy(a0, n.drive)
 	n.activate(a0)
@@ -208,32 +255,42 @@ func (n *Network) Forward(x []float32) int {
 	for r := 1; r <= c.Rounds; r++ {
 		in := n.roundIn
 		if c.Drive == DriveRaw {
-			for i := range in {
-				in[i] = prev[i] + n.drive[i]
-			}
+			linalg.AddScaled(in, prev, 1, n.drive)
 		} else {
-			for i := range in {
-				in[i] = a0[i] + prev[i]
-			}
+			linalg.AddScaled(in, a0, 1, prev)
 		}
 		ar := n.act[r*h : (r+1)*h]
-		linalg.MatVec(ar, n.Whid, h, h, in)
+		if n.pending {
+			linalg.AddRowsMatVec(ar, n.Whid, h, h, n.tab, n.pattern, in)
+			n.pending = false
+		} else {
+			linalg.MatVec(ar, n.Whid, h, h, in)
+		}
 		n.activate(ar)
 		n.nsel[r] = linalg.Cap(ar, k, n.sel[r*k:(r+1)*k], n.scratch)
 		prev = ar
 	}
 	linalg.MatVec(n.logits, n.Wout, c.Outputs, h, prev)
-	for i := range n.pattern {
-		var p uint8
-		for r := 0; r <= c.Rounds; r++ {
-			p <<= 1
-			if n.act[r*h+i] != 0 {
-				p |= 1
+	n.setPatterns()
+	return linalg.LogSoftmax(n.logp, n.logits)
+}
+
+// setPatterns sets each neuron's firing pattern from the cap's kept lists:
+// a neuron the cap dropped is 0, so only kept ones can have fired.
+func (n *Network) setPatterns() {
+	c := n.Cfg
+	h, k := c.Hidden, c.Cap
+	pat := n.pattern
+	clear(pat)
+	for r := 0; r <= c.Rounds; r++ {
+		bit := uint8(1) << (c.Rounds - r)
+		act := n.act[r*h : (r+1)*h]
+		for _, i := range n.sel[r*k : r*k+n.nsel[r]] {
+			if act[i] != 0 {
+				pat[i] |= bit
 			}
 		}
-		n.pattern[i] = p
 	}
-	return linalg.LogSoftmax(n.logp, n.logits)
 }
 
 // Activations returns the capped activations of round r (0..R) of the last
@@ -267,28 +324,104 @@ func (n *Network) LogProbs() []float32 { return n.logp }
 // the last forward pass and the sample's true label, then normalises when the
 // configuration asks for it.
 func (n *Network) Learn(label int) {
-	c := n.Cfg
-	h, in, p := c.Hidden, c.Inputs, c.Patterns()
+	n.learnInput(true)
+	n.learnHidden(false)
+	n.learnOutput(label)
+	if n.Cfg.Norm == NormOutgoing {
+		n.normalize()
+	}
+}
+
+// learnInput applies the input rule, Win[i][m] += in[p_i] for every m: a
+// constant per row, kept in inAcc, and added to Win too when toWeights is set
+// (otherwise the lifetime adds it when it ends, see lifetime.go).
+func (n *Network) learnInput(toWeights bool) {
+	if !n.inActive {
+		return
+	}
+	in := n.Cfg.Inputs
+	for i, q := range n.pattern {
+		v := n.inStep[q]
+		n.inAcc[i] += v
+		if toWeights {
+			linalg.AddConst(n.Win[i*in:(i+1)*in], v)
+		}
+	}
+}
+
+// learnHidden applies the hidden rule, Whid[i][j] += hid[p_j*P + p_i] for
+// every synapse. Row i adds the row of tab of its own pattern p_i, so the P
+// rows are looked up once (P*Hidden lookups) instead of once per row
+// (Hidden^2), with the same sums. Absent synapses end at +0: with defer set
+// and a finite table they are first set to minus what their row adds, so the
+// addition itself gives +0, and the update is left pending for the next
+// product over Whid to add (forwardDrive); otherwise it is added now and the
+// absent synapses cleared after.
+func (n *Network) learnHidden(deferAdd bool) {
+	if !n.hidActive {
+		return
+	}
+	h, p := n.Cfg.Hidden, n.Cfg.Patterns()
+	if n.tab == nil {
+		n.tab = make([]float32, p*h)
+	}
 	pat := n.pattern
-	for i := range h {
-		linalg.AddConst(n.Win[i*in:(i+1)*in], n.inStep[pat[i]])
+	var seen [1 << (MaxRounds + 1)]bool
+	for _, q := range pat {
+		seen[q] = true
 	}
-	for i := range h {
-		q := int(pat[i])
-		linalg.AddLookup(n.Whid[i*h:(i+1)*h], n.hidStep[q*p:(q+1)*p], pat)
+	negZero := float32(math.Copysign(0, -1))
+	for q := range p {
+		if !seen[q] {
+			continue
+		}
+		// -0 + v is v for every v, so the row is an exact copy of the
+		// table's entries, zeros of either sign included.
+		row := n.tab[q*h : (q+1)*h]
+		for j := range row {
+			row[j] = negZero
+		}
+		linalg.AddLookup(row, n.hidStep[q*p:(q+1)*p], pat)
 	}
+	if deferAdd && n.hidFinite {
+		i := 0
+		for _, a := range n.absent {
+			for int(a) >= (i+1)*h {
+				i++
+			}
+			n.Whid[a] = -n.tab[int(pat[i])*h+int(a)-i*h]
+		}
+		n.pending = true
+		return
+	}
+	linalg.AddRows(n.Whid, h, h, n.tab, pat)
 	for _, a := range n.absent {
 		n.Whid[a] = 0
 	}
-	for o := range c.Outputs {
+}
+
+// flushHidden adds a pending hidden update to Whid.
+func (n *Network) flushHidden() {
+	if n.pending {
+		h := n.Cfg.Hidden
+		linalg.AddRows(n.Whid, h, h, n.tab, n.pattern)
+		n.pending = false
+	}
+}
+
+// learnOutput applies the output rule, Wout[c][j] += out[2 p_j + (c == label
+// ? 0 : 1)].
+func (n *Network) learnOutput(label int) {
+	if !n.outActive {
+		return
+	}
+	h := n.Cfg.Hidden
+	for o := range n.Cfg.Outputs {
 		t := n.outNo
 		if o == label {
 			t = n.outYes
 		}
-		linalg.AddLookup(n.Wout[o*h:(o+1)*h], t, pat)
-	}
-	if c.Norm == NormOutgoing {
-		n.normalize()
+		linalg.AddLookup(n.Wout[o*h:(o+1)*h], t, n.pattern)
 	}
 }
 
@@ -316,122 +449,3 @@ func (n *Network) normalize() {
 // ColumnNorms returns the column norms of Win, Whid and Wout taken by the last
 // normalisation, before it divided by them.
 func (n *Network) ColumnNorms() (in, hid, out []float32) { return n.normIn, n.normHid, n.normOut }
-
-// Observer watches a lifetime: Observe runs after each step, once the weights
-// have been updated (or not).
-type Observer interface {
-	Observe(step int, sample int32, predicted int, updated bool)
-}
-
-// Lifetime shows the samples idx of ds one at a time under rules r, updating
-// the weights after each (or after each misclassified one), and returns how
-// many were classified correctly before their update. It does not reset the
-// weights: a lifetime starts from whatever weights the network holds.
-func (n *Network) Lifetime(r Rules, ds Samples, idx []int32, obs Observer) (int, error) {
-	if err := n.SetRules(r); err != nil {
-		return 0, err
-	}
-	if ds.Dim != n.Cfg.Inputs {
-		return 0, fmt.Errorf("data has %d features, network %d inputs", ds.Dim, n.Cfg.Inputs)
-	}
-	correct := 0
-	for t, s := range idx {
-		y := int(ds.Y[s])
-		pred := n.Forward(ds.Row(int(s)))
-		if pred == y {
-			correct++
-		}
-		upd := n.Cfg.Update == UpdateAlways || pred != y
-		if upd {
-			n.Learn(y)
-		}
-		if obs != nil {
-			obs.Observe(t, s, pred, upd)
-		}
-	}
-	return correct, nil
-}
-
-// Score is the result of an evaluation pass with frozen weights.
-type Score struct {
-	N        int     `json:"n"`
-	Accuracy float64 `json:"accuracy"`
-	// Loss is the mean cross-entropy of the log-softmax of the logits.
-	Loss float64 `json:"loss"`
-	// Majority is the share of predictions in the most common predicted class:
-	// 1 means every sample was put in one class.
-	Majority float64 `json:"majority"`
-	// Confusion[t*Outputs+p] counts samples of true class t predicted as p.
-	Confusion []int `json:"confusion"`
-}
-
-// PerClass returns the accuracy on each true class (NaN where a class has no
-// samples).
-func (s Score) PerClass() []float64 {
-	k := int(math.Sqrt(float64(len(s.Confusion))))
-	acc := make([]float64, k)
-	for t := range k {
-		tot := 0
-		for p := range k {
-			tot += s.Confusion[t*k+p]
-		}
-		acc[t] = math.NaN()
-		if tot > 0 {
-			acc[t] = float64(s.Confusion[t*k+t]) / float64(tot)
-		}
-	}
-	return acc
-}
-
-// Evaluate runs the evaluation pass over samples idx of ds (all of ds when idx
-// is nil) with the weights frozen.
-func (n *Network) Evaluate(ds Samples, idx []int32) Score { return n.EvaluateFunc(ds, idx, nil) }
-
-// EvaluateFunc is Evaluate calling after(i), when after is not nil, right
-// after the forward pass of sample i while the network's state still holds
-// it: the gradient's backward pass runs there, so the evaluation pass is
-// computed once.
-func (n *Network) EvaluateFunc(ds Samples, idx []int32, after func(i int)) Score {
-	o := n.Cfg.Outputs
-	s := Score{Confusion: make([]int, o*o)}
-	counts := make([]int, o)
-	var loss float64
-	correct := 0
-	one := func(i int) {
-		y := int(ds.Y[i])
-		pred := n.Forward(ds.Row(i))
-		loss -= float64(n.logp[y])
-		if pred == y {
-			correct++
-		}
-		counts[pred]++
-		s.Confusion[y*o+pred]++
-		s.N++
-		if after != nil {
-			after(i)
-		}
-	}
-	if idx == nil {
-		for i := range ds.Len() {
-			one(i)
-		}
-	} else {
-		for _, i := range idx {
-			one(int(i))
-		}
-	}
-	if s.N > 0 {
-		s.Accuracy = float64(correct) / float64(s.N)
-		s.Loss = loss / float64(s.N)
-		s.Majority = float64(slicesMax(counts)) / float64(s.N)
-	}
-	return s
-}
-
-func slicesMax(x []int) int {
-	m := 0
-	for _, v := range x {
-		m = max(m, v)
-	}
-	return m
-}

@@ -1,0 +1,440 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"testing"
+
+	"plasticity/linalg"
+)
+
+// The fast paths of a lifetime (the products of a block of samples at once,
+// Win's updates deferred to the end, the hidden update fused with the next
+// product, the batched evaluation pass) are checked here against the
+// straightforward path: one sample at a time, every table looked up per
+// weight row, every update written at once, as SPEC sections 1-3 say.
+
+// refForward is the straightforward forward pass of x on n's weights into
+// n's state. It also returns how close the pass came to a decision that
+// rounding could flip (see margin).
+func refForward(n *Network, x []float32) (int, float64) {
+	c := n.Cfg
+	h, k := c.Hidden, c.Cap
+	linalg.MatVec(n.drive, n.Win, h, c.Inputs, x)
+	z := make([]float32, h)
+	a0 := n.act[:h]
+	copy(a0, n.drive)
+	copy(z, a0)
+	n.activate(a0)
+	v := slices.Clone(a0)
+	n.nsel[0] = linalg.Cap(a0, k, n.sel[:k], n.scratch)
+	worst := margin(c.Act, z, v, n.sel[:n.nsel[0]])
+	prev := a0
+	for r := 1; r <= c.Rounds; r++ {
+		in := n.roundIn
+		for i := range in {
+			if c.Drive == DriveRaw {
+				in[i] = prev[i] + n.drive[i]
+			} else {
+				in[i] = a0[i] + prev[i]
+			}
+		}
+		ar := n.act[r*h : (r+1)*h]
+		linalg.MatVec(ar, n.Whid, h, h, in)
+		copy(z, ar)
+		n.activate(ar)
+		copy(v, ar)
+		n.nsel[r] = linalg.Cap(ar, k, n.sel[r*k:(r+1)*k], n.scratch)
+		worst = min(worst, margin(c.Act, z, v, n.sel[r*k:r*k+n.nsel[r]]))
+		prev = ar
+	}
+	linalg.MatVec(n.logits, n.Wout, c.Outputs, h, prev)
+	for i := range n.pattern {
+		var p uint8
+		for r := 0; r <= c.Rounds; r++ {
+			p <<= 1
+			if n.act[r*h+i] != 0 {
+				p |= 1
+			}
+		}
+		n.pattern[i] = p
+	}
+	pred := linalg.LogSoftmax(n.logp, n.logits)
+	// The prediction flips if another logit comes within rounding.
+	top := float64(n.logits[pred])
+	for o, l := range n.logits {
+		if o != pred {
+			worst = min(worst, (top-float64(l))/(1+math.Abs(top)))
+		}
+	}
+	return pred, worst
+}
+
+// margin measures how far one cap's choices are from changing under a small
+// perturbation of its pre-activations z (v = f(z)), relative to the scale of
+// z: the gap between the smallest value kept and the largest dropped, and
+// for each kept neuron under relu or linear the distance of z from 0, where
+// it would stop firing. Where the two values tie, which is kept depends on
+// their exact rounding, unless relu maps both to 0 from z well below it.
+// Sigmoid keeps the order of z but compresses it, down to equal values of 1
+// from z of about 16.6: its gap is the smaller of those of z and of v.
+func margin(act Activation, z, v []float32, sel []int32) float64 {
+	scale := 1.0
+	for _, u := range z {
+		scale = max(scale, math.Abs(float64(u)))
+	}
+	kept := make([]bool, len(v))
+	lo, loZ := math.Inf(1), math.Inf(1)
+	worst := math.Inf(1)
+	for _, i := range sel {
+		kept[i] = true
+		lo, loZ = min(lo, float64(v[i])), min(loZ, float64(z[i]))
+		if act != Sigmoid {
+			worst = min(worst, math.Abs(float64(z[i]))/scale)
+		}
+	}
+	for i, u := range v {
+		if kept[i] {
+			continue
+		}
+		switch gap := lo - float64(u); {
+		case act == Sigmoid:
+			worst = min(worst, gap, (loZ-float64(z[i]))/scale)
+		case gap > 0:
+			worst = min(worst, gap/scale)
+		case act == ReLU && lo == 0:
+			worst = min(worst, -float64(z[i])/scale)
+		default:
+			worst = 0
+		}
+	}
+	return worst
+}
+
+// refLearn is the straightforward update: every row of Whid looks up its
+// table by the pre-synaptic patterns, and absent synapses are cleared after.
+func refLearn(n *Network, label int) {
+	c := n.Cfg
+	h, in, p := c.Hidden, c.Inputs, c.Patterns()
+	pat := n.pattern
+	for i := range h {
+		for m := range in {
+			n.Win[i*in+m] += n.inStep[pat[i]]
+		}
+	}
+	for i := range h {
+		q := int(pat[i])
+		for j := range h {
+			n.Whid[i*h+j] += n.hidStep[q*p+int(pat[j])]
+		}
+	}
+	for _, a := range n.absent {
+		n.Whid[a] = 0
+	}
+	for o := range c.Outputs {
+		t := n.outNo
+		if o == label {
+			t = n.outYes
+		}
+		for j := range h {
+			n.Wout[o*h+j] += t[pat[j]]
+		}
+	}
+	if c.Norm == NormOutgoing {
+		n.normalize()
+	}
+}
+
+// refRun is the straightforward lifetime and evaluation pass. It returns the
+// lifetime's correct count, every step's patterns, the evaluation's logits
+// and patterns per sample, its score, and the smallest margin met.
+type refRun struct {
+	correct           int
+	steps             [][]uint8
+	weights           [][]float32 // Win | Whid | Wout after each step
+	evalLogits        [][]float32
+	evalPatterns      [][]uint8
+	score             Score
+	margin            float64
+	finalWin, finalWh []float32
+	finalWout         []float32
+}
+
+func runRef(t *testing.T, n *Network, r Rules, ds Samples, idx []int32) refRun {
+	t.Helper()
+	if err := n.SetRules(r); err != nil {
+		t.Fatal(err)
+	}
+	out := refRun{margin: math.Inf(1)}
+	for _, s := range idx {
+		y := int(ds.Y[s])
+		pred, m := refForward(n, ds.Row(int(s)))
+		out.margin = min(out.margin, m)
+		if pred == y {
+			out.correct++
+		}
+		if n.Cfg.Update == UpdateAlways || pred != y {
+			refLearn(n, y)
+		}
+		out.steps = append(out.steps, slices.Clone(n.pattern))
+		out.weights = append(out.weights, flatWeights(n))
+	}
+	out.finalWin, out.finalWh, out.finalWout = slices.Clone(n.Win), slices.Clone(n.Whid), slices.Clone(n.Wout)
+	o := n.Cfg.Outputs
+	out.score = Score{Confusion: make([]int, o*o)}
+	counts := make([]int, o)
+	var loss float64
+	for _, s := range idx {
+		y := int(ds.Y[s])
+		pred, m := refForward(n, ds.Row(int(s)))
+		out.margin = min(out.margin, m)
+		out.evalLogits = append(out.evalLogits, slices.Clone(n.logits))
+		out.evalPatterns = append(out.evalPatterns, slices.Clone(n.pattern))
+		loss -= float64(n.logp[y])
+		if pred == y {
+			out.score.Accuracy++
+		}
+		counts[pred]++
+		out.score.Confusion[y*o+pred]++
+	}
+	out.score.N = len(idx)
+	out.score.Accuracy /= float64(len(idx))
+	out.score.Loss = loss / float64(len(idx))
+	out.score.Majority = float64(slicesMax(counts)) / float64(len(idx))
+	return out
+}
+
+func flatWeights(n *Network) []float32 {
+	return append(append(append([]float32(nil), n.Win...), n.Whid...), n.Wout...)
+}
+
+// closeTo reports the first index where got and want differ by more than tol
+// times the larger of 1 and want's largest magnitude, or -1.
+func closeTo(got, want []float32, tol float64) int {
+	scale := 1.0
+	for _, v := range want {
+		scale = max(scale, math.Abs(float64(v)))
+	}
+	for i := range want {
+		if d := math.Abs(float64(got[i]) - float64(want[i])); !(d <= tol*scale) && !(got[i] != got[i] && want[i] != want[i]) {
+			return i
+		}
+	}
+	return -1
+}
+
+// sameValues is bit equality but for the sign of zero: the fast path skips
+// adding an all-zero table (a weight of -0 stays -0 instead of becoming +0)
+// and makes the hidden table's rows by adding to -0.
+func sameValues(got, want []float32) int {
+	for i := range want {
+		if got[i] != want[i] && !(got[i] != got[i] && want[i] != want[i]) {
+			return i
+		}
+	}
+	return -1
+}
+
+// fastCase is one configuration of the comparison.
+type fastCase struct {
+	cfg   Config
+	rules string // "normal": every table N(0,1); "output": only the output table (GD's default)
+	steps int
+}
+
+func (fc fastCase) String() string {
+	c := fc.cfg
+	return fmt.Sprintf("%dx%dx%d/k%d R%d %s %s %s %s %s p%.1f rules=%s T%d", c.Inputs, c.Hidden, c.Outputs, c.Cap,
+		c.Rounds, c.Act, c.Drive, c.Init, c.Norm, c.Update, c.EdgeProb, fc.rules, fc.steps)
+}
+
+// stepRecorder records every step's patterns and weights, as an Observer that
+// reads the weights mid-lifetime sees them.
+type stepRecorder struct {
+	n       *Network
+	steps   [][]uint8
+	weights [][]float32
+}
+
+func (s *stepRecorder) Observe(_ int, _ int32, _ int, _ bool) {
+	s.steps = append(s.steps, slices.Clone(s.n.pattern))
+	s.weights = append(s.weights, flatWeights(s.n))
+}
+
+// fastTol bounds the relative difference of values that the fast paths round
+// differently (Win x as a sum plus a product, the batched products).
+const fastTol = 2e-5
+
+// marginTol is the smallest margin (see margin) at which the straightforward
+// path's discrete choices must come out the same on the fast paths: far above
+// the differences fastTol allows, which rounds and steps may amplify.
+const marginTol = 1e-5
+
+// checkFast runs one case both ways and reports whether its margins were
+// wide enough for the strict comparison, which it then makes.
+func checkFast(t *testing.T, fc fastCase) bool {
+	t.Helper()
+	cfg := fc.cfg
+	ds := randomSamples(fc.steps+7, cfg.Inputs, cfg.Outputs, uint64(cfg.Hidden))
+	idx := make([]int32, fc.steps)
+	for i := range idx {
+		idx[i] = int32((i*7 + 3) % ds.Len()) // not in order
+	}
+	rules := NewRules(cfg.Rounds)
+	rng := NewRand(uint64(cfg.Rounds), "fast-rules", uint64(cfg.Hidden))
+	for i := range rules.Theta {
+		rules.Theta[i] = float32(rng.NormFloat64())
+	}
+	if fc.rules == "output" {
+		clear(rules.Input())
+		clear(rules.Hidden())
+	}
+	w0, err := NewNetwork(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w0.Init(NewRand(3, "fast-init", uint64(cfg.Rounds)))
+	fresh := func() *Network {
+		n, _ := NewNetwork(cfg)
+		n.CopyWeights(w0)
+		return n
+	}
+	ref := runRef(t, fresh(), rules, ds, idx)
+	strict := ref.margin > marginTol
+
+	// The lifetime, then the evaluation pass with the state of each sample.
+	n := fresh()
+	correct, err := n.Lifetime(rules, ds, idx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logits [][]float32
+	var pats [][]uint8
+	score := n.EvaluateFunc(ds, idx, func(int) {
+		logits = append(logits, slices.Clone(n.logits))
+		pats = append(pats, slices.Clone(n.pattern))
+	})
+	// LifetimeFrom, from a start shared with nothing else.
+	st, err := NewStart(w0, ds, idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := fresh()
+	clear(m.Win) // LifetimeFrom must take the start's weights
+	correctFrom, scoreFrom, err := m.LifetimeFrom(st, rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// With an Observer every update is written at once.
+	o := fresh()
+	rec := &stepRecorder{n: o}
+	correctObs, err := o.Lifetime(rules, ds, idx, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strict {
+		return false
+	}
+
+	for name, got := range map[string]int{"Lifetime": correct, "LifetimeFrom": correctFrom, "Lifetime with an Observer": correctObs} {
+		if got != ref.correct {
+			t.Errorf("%v: %s classified %d correctly, the straightforward lifetime %d", fc, name, got, ref.correct)
+		}
+	}
+	for tt := range idx {
+		if !slices.Equal(rec.steps[tt], ref.steps[tt]) {
+			t.Fatalf("%v: step %d patterns with an Observer differ from the straightforward lifetime's", fc, tt)
+		}
+		if i := sameValues(rec.weights[tt], ref.weights[tt]); i >= 0 {
+			t.Fatalf("%v: step %d weight %d is %v with an Observer, %v straightforward", fc, tt, i, rec.weights[tt][i], ref.weights[tt][i])
+		}
+	}
+	for name, net := range map[string]*Network{"Lifetime": n, "LifetimeFrom": m} {
+		// Whid and Wout are updated by the same sums; Win's deferred update
+		// and its products round otherwise.
+		if i := sameValues(net.Whid, ref.finalWh); i >= 0 {
+			t.Errorf("%v: %s's final Whid[%d] = %v, straightforward %v", fc, name, i, net.Whid[i], ref.finalWh[i])
+		}
+		if i := sameValues(net.Wout, ref.finalWout); i >= 0 {
+			t.Errorf("%v: %s's final Wout[%d] = %v, straightforward %v", fc, name, i, net.Wout[i], ref.finalWout[i])
+		}
+		if i := closeTo(net.Win, ref.finalWin, fastTol); i >= 0 {
+			t.Errorf("%v: %s's final Win[%d] = %v, straightforward %v", fc, name, i, net.Win[i], ref.finalWin[i])
+		}
+	}
+	for tt := range idx {
+		if !slices.Equal(pats[tt], ref.evalPatterns[tt]) {
+			t.Fatalf("%v: evaluation of sample %d: patterns differ from the straightforward pass's", fc, tt)
+		}
+		if i := closeTo(logits[tt], ref.evalLogits[tt], fastTol); i >= 0 {
+			t.Fatalf("%v: evaluation of sample %d: logit %d = %v, straightforward %v", fc, tt, i, logits[tt][i], ref.evalLogits[tt][i])
+		}
+	}
+	for name, s := range map[string]Score{"Evaluate": score, "LifetimeFrom": scoreFrom} {
+		if s.Accuracy != ref.score.Accuracy || s.Majority != ref.score.Majority || !slices.Equal(s.Confusion, ref.score.Confusion) ||
+			math.Abs(s.Loss-ref.score.Loss) > fastTol*(1+math.Abs(ref.score.Loss)) {
+			t.Errorf("%v: %s scored %+v, the straightforward pass %+v", fc, name, s, ref.score)
+		}
+	}
+	return true
+}
+
+// TestFastPathsMatchStraightforward compares the fast paths with the
+// straightforward path on every option: activation, drive, initial weights,
+// normalisation, update, connectivity p < 1, R = 0..3, and sizes whose rows
+// end in every kind of vector tail, over lifetimes of one and of two blocks.
+// Where no decision of the straightforward run came within marginTol of
+// flipping, the patterns, predictions, correct counts and confusion matrices
+// must be the same, Whid and Wout bit for bit, Win and the logits within
+// fastTol. Too-close cases are counted, and every option value must have strict
+// cases.
+func TestFastPathsMatchStraightforward(t *testing.T) {
+	sizes := []struct{ in, h, out, k, steps int }{{10, 20, 4, 10, 40}, {33, 47, 3, 13, 70}}
+	if testing.Short() {
+		sizes = sizes[:1]
+	}
+	total, strict := 0, 0
+	strictBy := map[string]int{}
+	for _, sz := range sizes {
+		for _, act := range []Activation{Sigmoid, ReLU, Linear} {
+			for _, drive := range []Drive{DriveA0, DriveRaw} {
+				for _, init := range []Init{InitNormal, InitScaled, InitZero} {
+					for _, norm := range []Norm{NormNone, NormOutgoing} {
+						for _, upd := range []Update{UpdateAlways, UpdateMisclassified} {
+							for _, p := range []float64{1, 0.7} {
+								for r := range 4 {
+									cfg := Config{Inputs: sz.in, Hidden: sz.h, Outputs: sz.out, Rounds: r, Cap: sz.k, Eta: 0.01,
+										EdgeProb: p, Act: act, Drive: drive, Init: init, Norm: norm, Update: upd}
+									rules := "normal"
+									if (total/2)%3 == 2 {
+										rules = "output"
+									}
+									fc := fastCase{cfg: cfg, rules: rules, steps: sz.steps}
+									total++
+									if checkFast(t, fc) {
+										strict++
+										for _, k := range []string{act.String(), drive.String(), init.String(), norm.String(),
+											upd.String(), fmt.Sprint("p", p), fmt.Sprint("R", r), "rules=" + rules} {
+											strictBy[k]++
+										}
+									}
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d of %d cases strict: %v", strict, total, strictBy)
+	for _, k := range []string{"sigmoid", "relu", "linear", "a0", "raw", "normal", "scaled", "none", "outgoing", "always",
+		"misclassified", "p1", "p0.7", "R0", "R1", "R2", "R3", "rules=normal", "rules=output"} {
+		if strictBy[k] == 0 {
+			t.Errorf("no strict case with %s", k)
+		}
+	}
+	if strict*2 < total {
+		t.Errorf("only %d of %d cases strict", strict, total)
+	}
+}

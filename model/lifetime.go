@@ -1,0 +1,259 @@
+package model
+
+import (
+	"fmt"
+
+	"plasticity/linalg"
+)
+
+// A lifetime without normalisation never reads Win but through the product
+// Win x, and the input rule adds one constant per row: after steps that added
+// c_i to row i, Win x is W x + c * sum(x), where W are the weights the lifetime
+// started from. So the products W x of a whole batch are taken at once
+// (linalg.MatVecBatch, a block of samples per pass over W), each step adds
+// c * sum(x), and Win itself is updated once, when the lifetime ends (unless
+// an Observer, which may read the weights, watches every step). The hidden
+// rule's update of a step is added to Whid by the first product of the next
+// step, in the same pass (see learnHidden and forwardDrive). Both give the
+// weights and products of the step-by-step computation within float32
+// rounding: the hidden weights and their products bit for bit, Win x within
+// the rounding of a sum over the inputs.
+
+// batch holds the buffers of the batched products: a block of samples'
+// inputs and drives, and for the evaluation pass every round's activations
+// and the cap's choices of each sample of the block.
+type batch struct {
+	size int       // samples per block at most
+	x    []float32 // size x Inputs, the block's inputs
+	d    []float32 // size x Hidden, their drives W x
+	sx   []float32 // size, the sums of their inputs
+	act  []float32 // (R+1) x size x Hidden, round-major
+	u    []float32 // size x Hidden, a round's inputs
+	sel  []int32   // (R+1) x size x Cap
+	nsel []int     // (R+1) x size
+	out  []float32 // size x Outputs, logits
+}
+
+// blockSize is how many samples the batched products take at a time: at most
+// 64, and few enough that a block of vectors (of the wider layer) stays within
+// 256 KB, so it is read from the L2 cache for every row of the matrix.
+func blockSize(c Config) int {
+	return max(1, min(64, (64<<10)/max(c.Inputs, c.Hidden)))
+}
+
+func (n *Network) buffers() *batch {
+	if n.bat == nil {
+		c := n.Cfg
+		m, h, r := blockSize(c), c.Hidden, c.Rounds+1
+		n.bat = &batch{size: m, x: make([]float32, m*c.Inputs), d: make([]float32, m*h), sx: make([]float32, m),
+			act: make([]float32, r*m*h), u: make([]float32, m*h), sel: make([]int32, r*m*c.Cap),
+			nsel: make([]int, r*m), out: make([]float32, m*c.Outputs)}
+	}
+	return n.bat
+}
+
+// blocks calls f(lo, hi) for consecutive blocks of samples that cover n
+// samples, of equal lengths (but for one) no longer than size.
+func blocks(n, size int, f func(lo, hi int)) {
+	if n == 0 {
+		return
+	}
+	k := (n + size - 1) / size
+	m := (n + k - 1) / k
+	for lo := 0; lo < n; lo += m {
+		f(lo, min(lo+m, n))
+	}
+}
+
+// drives sets the block buffers' drives Win x and input sums for samples idx
+// of ds (at most the block size).
+func (n *Network) drives(ds Samples, idx []int32) {
+	b := n.buffers()
+	in := n.Cfg.Inputs
+	for s, i := range idx {
+		x := b.x[s*in : (s+1)*in]
+		copy(x, ds.Row(int(i)))
+		var sum float32
+		for _, v := range x {
+			sum += v
+		}
+		b.sx[s] = sum
+	}
+	linalg.MatVecBatch(b.d, n.Win, n.Cfg.Hidden, in, b.x, len(idx))
+}
+
+// setDrive sets n.drive to d + inAcc * sx, the drive of a sample whose
+// product with the weights the drives were taken from is d, after inAcc was
+// added to the rows since.
+func (n *Network) setDrive(d []float32, sx float32, acc bool) {
+	if acc {
+		linalg.AddScaled(n.drive, d, sx, n.inAcc)
+	} else {
+		copy(n.drive, d)
+	}
+}
+
+// Observer watches a lifetime: Observe runs after each step, once the weights
+// have been updated (or not).
+type Observer interface {
+	Observe(step int, sample int32, predicted int, updated bool)
+}
+
+// Lifetime shows the samples idx of ds one at a time under rules r, updating
+// the weights after each (or after each misclassified one), and returns how
+// many were classified correctly before their update. It does not reset the
+// weights: a lifetime starts from whatever weights the network holds.
+func (n *Network) Lifetime(r Rules, ds Samples, idx []int32, obs Observer) (int, error) {
+	if err := n.SetRules(r); err != nil {
+		return 0, err
+	}
+	if ds.Dim != n.Cfg.Inputs {
+		return 0, fmt.Errorf("data has %d features, network %d inputs", ds.Dim, n.Cfg.Inputs)
+	}
+	if n.Cfg.Norm == NormOutgoing {
+		return n.lifetimeSteps(ds, idx, obs), nil
+	}
+	return n.lifetime(ds, idx, obs, nil), nil
+}
+
+// lifetimeSteps is the lifetime one whole step at a time (Forward, then
+// Learn), as normalisation needs: it makes every weight depend on all others.
+func (n *Network) lifetimeSteps(ds Samples, idx []int32, obs Observer) int {
+	correct := 0
+	for t, s := range idx {
+		y := int(ds.Y[s])
+		pred := n.Forward(ds.Row(int(s)))
+		if pred == y {
+			correct++
+		}
+		upd := n.Cfg.Update == UpdateAlways || pred != y
+		if upd {
+			n.Learn(y)
+		}
+		if obs != nil {
+			obs.Observe(t, s, pred, upd)
+		}
+	}
+	return correct
+}
+
+// lifetime is the lifetime without normalisation (see the top of this
+// file). With st set, the drives W x of the batch are st's, and n must hold
+// st's weights.
+func (n *Network) lifetime(ds Samples, idx []int32, obs Observer, st *Start) int {
+	c := n.Cfg
+	h := c.Hidden
+	eager := obs != nil
+	// The hidden update waits for the next step's round 1, which a network
+	// without rounds does not have.
+	deferHid := !eager && c.Rounds > 0
+	clear(n.inAcc)
+	acc := false // whether inAcc holds anything
+	correct := 0
+	step := func(t int, d []float32, sx float32) {
+		s := idx[t]
+		y := int(ds.Y[s])
+		n.setDrive(d, sx, acc)
+		pred := n.forwardDrive()
+		if pred == y {
+			correct++
+		}
+		upd := c.Update == UpdateAlways || pred != y
+		if upd {
+			n.learnInput(eager)
+			acc = acc || n.inActive
+			n.learnHidden(deferHid && t+1 < len(idx))
+			n.learnOutput(y)
+		}
+		if obs != nil {
+			obs.Observe(t, s, pred, upd)
+		}
+	}
+	if st != nil {
+		for t := range idx {
+			step(t, st.d[t*h:(t+1)*h], st.sx[t])
+		}
+	} else {
+		b := n.buffers()
+		blocks(len(idx), b.size, func(lo, hi int) {
+			n.drives(ds, idx[lo:hi])
+			if eager {
+				// Win holds every update so far, and the drives are
+				// taken from it.
+				clear(n.inAcc)
+				acc = false
+			}
+			for t := lo; t < hi; t++ {
+				step(t, b.d[(t-lo)*h:(t-lo+1)*h], b.sx[t-lo])
+			}
+		})
+	}
+	n.flushHidden()
+	if acc && !eager {
+		in := c.Inputs
+		for i, v := range n.inAcc {
+			linalg.AddConst(n.Win[i*in:(i+1)*in], v)
+		}
+	}
+	return correct
+}
+
+// Start is the common start of many lifetimes, as the candidates of one ES
+// generation share it: initial weights and a batch, with the products of the
+// initial input weights and every sample of the batch taken once.
+type Start struct {
+	w0  *Network
+	ds  Samples
+	idx []int32
+	d   []float32 // len(idx) x Hidden: Win x of each sample
+	sx  []float32 // sum of each sample's inputs
+}
+
+// NewStart prepares lifetimes over samples idx of ds from the weights w0
+// holds now. w0 must keep them while the Start is in use.
+func NewStart(w0 *Network, ds Samples, idx []int32) (*Start, error) {
+	if ds.Dim != w0.Cfg.Inputs {
+		return nil, fmt.Errorf("data has %d features, network %d inputs", ds.Dim, w0.Cfg.Inputs)
+	}
+	st := &Start{w0: w0, ds: ds, idx: idx}
+	if w0.Cfg.Norm == NormOutgoing {
+		return st, nil // every step changes Win x beyond a constant per row
+	}
+	h := w0.Cfg.Hidden
+	st.d, st.sx = make([]float32, len(idx)*h), make([]float32, len(idx))
+	b := w0.buffers()
+	blocks(len(idx), b.size, func(lo, hi int) {
+		w0.drives(ds, idx[lo:hi])
+		copy(st.d[lo*h:hi*h], b.d)
+		copy(st.sx[lo:hi], b.sx)
+	})
+	return st, nil
+}
+
+// LifetimeFrom gives n the start's weights, runs the lifetime of rules r over
+// the start's batch and then the evaluation pass over the same batch with the
+// weights frozen, and returns how many samples the lifetime classified
+// correctly and the evaluation's score. It equals CopyWeights, Lifetime and
+// Evaluate within float32 rounding, and leaves n as they do; the drives of
+// both passes come from the start's products. n must have the shape of the
+// start's network.
+func (n *Network) LifetimeFrom(st *Start, r Rules) (int, Score, error) {
+	if n.Cfg != st.w0.Cfg {
+		return 0, Score{}, fmt.Errorf("network configuration %+v differs from the start's %+v", n.Cfg, st.w0.Cfg)
+	}
+	n.CopyWeights(st.w0)
+	if st.d == nil {
+		correct, err := n.Lifetime(r, st.ds, st.idx, nil)
+		if err != nil {
+			return 0, Score{}, err
+		}
+		return correct, n.Evaluate(st.ds, st.idx), nil
+	}
+	if err := n.SetRules(r); err != nil {
+		return 0, Score{}, err
+	}
+	correct := n.lifetime(st.ds, st.idx, nil, st)
+	// Win has the lifetime's updates now, inAcc still holds them: the
+	// evaluation's drives are the start's plus inAcc * sum(x).
+	return correct, n.evaluate(st.ds, st.idx, nil, st), nil
+}
