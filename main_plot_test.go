@@ -17,7 +17,7 @@ func TestRunSeedsWritesFiguresAndReport(t *testing.T) {
 		t.Skip("two small studies")
 	}
 	dir := t.TempDir()
-	small := []string{"-generations", "20", "-passes", "1", "-rounds", "2", "-eval-lifetimes", "2", "-eval-every", "5"}
+	small := []string{"-generations", "20", "-steps", "20", "-passes", "1", "-rounds", "2", "-eval-lifetimes", "2", "-eval-every", "5"}
 	stdout, stderr, code := run(t, append([]string{"run", "-json", "-seeds", "2", "-seed", "3", "-out", dir}, small...)...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
