@@ -145,9 +145,10 @@ type Run struct {
 	Config json.RawMessage
 }
 
-// isRun reports whether dir holds a method's files.
+// isRun reports whether dir holds a method's files: those of training or
+// of a transfer (plasticity transfer -out).
 func isRun(dir string) bool {
-	for _, name := range []string{"metrics.csv", "rules.json"} {
+	for _, name := range []string{"metrics.csv", "rules.json", "transfer.csv"} {
 		if st, err := os.Stat(filepath.Join(dir, name)); err == nil && st.Mode().IsRegular() {
 			return true
 		}
@@ -156,7 +157,8 @@ func isRun(dir string) bool {
 }
 
 // FindRuns returns the runs under root: root itself when it holds
-// metrics.csv or rules.json (plasticity train -out), else its folders that do
+// metrics.csv, rules.json or transfer.csv (plasticity train -out, transfer
+// -out), else its folders that do
 // (plasticity run -out: one per method), else theirs (plasticity run -seeds:
 // seed folders of method folders). Runs come in path order.
 func FindRuns(root string) ([]*Run, error) {
@@ -196,7 +198,7 @@ func FindRuns(root string) ([]*Run, error) {
 		}
 		dirs = next
 	}
-	return nil, fmt.Errorf("%s holds no run (no metrics.csv or rules.json in it, its folders or theirs)", root)
+	return nil, fmt.Errorf("%s holds no run (no metrics.csv, rules.json or transfer.csv in it, its folders or theirs)", root)
 }
 
 // ReadRun reads the files of one method's directory.

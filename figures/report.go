@@ -255,8 +255,11 @@ func report(root string, runs []*Run, written []string) ([]byte, error) {
 	seeds := ss[0].Seeds
 	if len(seeds) > 1 {
 		fmt.Fprintf(&b, "## Results: mean ± standard deviation over %d seeds (%s)\n\n", len(seeds), seedList(seeds))
-	} else {
+	} else if runs[0].Rules != nil {
 		fmt.Fprintf(&b, "## Results (seed %d)\n\n", seeds[0])
+	} else {
+		// A transfer's directory: the seed of the rules is not recorded.
+		b.WriteString("## Results\n\n")
 	}
 	b.WriteString(MarkdownTable(ss))
 	fmt.Fprintf(&b, "\n%s\n", TableNote)

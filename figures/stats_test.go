@@ -239,3 +239,27 @@ func TestPaletted(t *testing.T) {
 		}
 	}
 }
+
+// TestDrawTransferOnly draws what plasticity transfer -out leaves: the
+// transfer curve and the confusion matrix, no training curves.
+func TestDrawTransferOnly(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"transfer.csv", ConfusionFile} {
+		b, err := os.ReadFile(filepath.Join(golden, "gd", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, f), b, 0o644)
+	}
+	files, err := Draw(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range files {
+		names = append(names, filepath.Base(f))
+	}
+	if got := strings.Join(names, " "); got != "transfer.svg transfer.png confusion.svg confusion.png report.md" {
+		t.Errorf("wrote %s", got)
+	}
+}
