@@ -20,10 +20,13 @@ func WriteFileAtomic(path string, data []byte) error {
 		return err
 	}
 	tmp := f.Name()
+	// CreateTemp makes the file private (0600); a run directory is for
+	// sharing, so give it the mode os.WriteFile would.
+	merr := f.Chmod(0o644)
 	_, werr := f.Write(data)
 	serr := f.Sync()
 	cerr := f.Close()
-	if err := firstErr(werr, serr, cerr); err != nil {
+	if err := firstErr(merr, werr, serr, cerr); err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
