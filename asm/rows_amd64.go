@@ -30,3 +30,30 @@ func AddRowsMatVecAVX2(dst, a []float32, cols int, tab []float32, which []uint8,
 //
 //go:noescape
 func MatVecBatchAVX2(dst, a []float32, rows, cols int, x []float32, n int)
+
+// MatVecTransRowsAVX2 adds v[j]*a[j*cols+i] to dst[i] for every j listed in
+// idx, in the order listed, and every i < len(dst)&^7: the product of A^T with
+// a vector that is zero outside idx, reading only those rows. Each sum is a
+// chain of fused multiply-adds in idx's order. The caller guarantees every idx
+// is a row of a and of v, and len(dst) <= cols.
+//
+//go:noescape
+func MatVecTransRowsAVX2(dst, a []float32, cols int, v []float32, idx []int32)
+
+// AddRows4AVX2 adds four table rows to each row of a, one after the other:
+// a[j*lda+i] = (((a + tab[w0*lda+i]) + tab[w1*lda+i]) + tab[w2*lda+i]) +
+// tab[w3*lda+i] with w0..w3 = which[4j..4j+3], for every row j <
+// len(which)/4 and i < n&^7. It applies four steps of the hidden rule in one
+// pass, rounding as four AddRows would. Rows of a and of tab are lda apart,
+// so a band of n columns can be updated at a time. The caller guarantees every
+// which names a row of tab and that the rows fit in a and tab.
+//
+//go:noescape
+func AddRows4AVX2(a []float32, lda, n int, tab []float32, which []int32)
+
+// TransposeAVX2 sets dst[j*rows+i] = a[i*cols+j] for i < rows&^7 and j <
+// cols&^7, in blocks of 8 x 8 transposed in registers. The caller guarantees
+// len(a) >= rows*cols and len(dst) >= cols*rows.
+//
+//go:noescape
+func TransposeAVX2(dst, a []float32, rows, cols int)

@@ -408,3 +408,237 @@ rg1next:
 done:
 	VZEROUPPER
 	RET
+
+// func MatVecTransRowsAVX2(dst, a []float32, cols int, v []float32, idx []int32)
+TEXT ·MatVecTransRowsAVX2(SB), NOSPLIT, $0-104
+	MOVQ  dst_base+0(FP), DI
+	MOVQ  dst_len+8(FP), R8
+	MOVQ  a_base+24(FP), SI
+	MOVQ  cols+48(FP), DX
+	MOVQ  v_base+56(FP), BX
+	MOVQ  idx_base+80(FP), R11
+	MOVQ  idx_len+88(FP), CX
+	SHRQ  $3, R8           // whole blocks of dst
+	SHLQ  $2, DX           // row stride in bytes
+	TESTQ R8, R8
+	JZ    done
+
+	// Four listed rows per sweep over dst: one load and store of dst per
+	// four multiply-adds.
+rows4:
+	CMPQ         CX, $4
+	JB           rows1
+	MOVLQSX      (R11), R10
+	VBROADCASTSS (BX)(R10*4), Y0
+	IMULQ        DX, R10
+	ADDQ         SI, R10
+	MOVLQSX      4(R11), R12
+	VBROADCASTSS (BX)(R12*4), Y1
+	IMULQ        DX, R12
+	ADDQ         SI, R12
+	MOVLQSX      8(R11), R13
+	VBROADCASTSS (BX)(R13*4), Y2
+	IMULQ        DX, R13
+	ADDQ         SI, R13
+	MOVLQSX      12(R11), R14
+	VBROADCASTSS (BX)(R14*4), Y3
+	IMULQ        DX, R14
+	ADDQ         SI, R14
+	XORQ         AX, AX
+	MOVQ         R8, R9
+
+r4block:
+	VMOVUPS     (DI)(AX*1), Y4
+	VFMADD231PS (R10)(AX*1), Y0, Y4
+	VFMADD231PS (R12)(AX*1), Y1, Y4
+	VFMADD231PS (R13)(AX*1), Y2, Y4
+	VFMADD231PS (R14)(AX*1), Y3, Y4
+	VMOVUPS     Y4, (DI)(AX*1)
+	ADDQ        $32, AX
+	DECQ        R9
+	JNZ         r4block
+	ADDQ        $16, R11
+	SUBQ        $4, CX
+	JMP         rows4
+
+rows1:
+	TESTQ        CX, CX
+	JZ           done
+	MOVLQSX      (R11), R10
+	VBROADCASTSS (BX)(R10*4), Y0
+	IMULQ        DX, R10
+	ADDQ         SI, R10
+	XORQ         AX, AX
+	MOVQ         R8, R9
+
+r1block:
+	VMOVUPS     (DI)(AX*1), Y4
+	VFMADD231PS (R10)(AX*1), Y0, Y4
+	VMOVUPS     Y4, (DI)(AX*1)
+	ADDQ        $32, AX
+	DECQ        R9
+	JNZ         r1block
+	ADDQ        $4, R11
+	DECQ        CX
+	JMP         rows1
+
+done:
+	VZEROUPPER
+	RET
+
+// func AddRows4AVX2(a []float32, lda, n int, tab []float32, which []int32)
+TEXT ·AddRows4AVX2(SB), NOSPLIT, $0-88
+	MOVQ  a_base+0(FP), SI
+	MOVQ  lda+24(FP), DX
+	MOVQ  n+32(FP), R8
+	MOVQ  tab_base+40(FP), BX
+	MOVQ  which_base+64(FP), R11
+	MOVQ  which_len+72(FP), CX
+	SHRQ  $2, CX           // rows
+	SHRQ  $3, R8           // whole blocks per row
+	SHLQ  $2, DX           // row stride in bytes
+	TESTQ R8, R8
+	JZ    done
+
+row:
+	TESTQ   CX, CX
+	JZ      done
+	MOVLQSX (R11), R10
+	IMULQ   DX, R10
+	ADDQ    BX, R10
+	MOVLQSX 4(R11), R12
+	IMULQ   DX, R12
+	ADDQ    BX, R12
+	MOVLQSX 8(R11), R13
+	IMULQ   DX, R13
+	ADDQ    BX, R13
+	MOVLQSX 12(R11), R14
+	IMULQ   DX, R14
+	ADDQ    BX, R14
+	XORQ    AX, AX
+	MOVQ    R8, R9
+
+two:
+	CMPQ    R9, $2
+	JB      one
+	VMOVUPS (SI)(AX*1), Y0
+	VMOVUPS 32(SI)(AX*1), Y1
+	VADDPS  (R10)(AX*1), Y0, Y0
+	VADDPS  32(R10)(AX*1), Y1, Y1
+	VADDPS  (R12)(AX*1), Y0, Y0
+	VADDPS  32(R12)(AX*1), Y1, Y1
+	VADDPS  (R13)(AX*1), Y0, Y0
+	VADDPS  32(R13)(AX*1), Y1, Y1
+	VADDPS  (R14)(AX*1), Y0, Y0
+	VADDPS  32(R14)(AX*1), Y1, Y1
+	VMOVUPS Y0, (SI)(AX*1)
+	VMOVUPS Y1, 32(SI)(AX*1)
+	ADDQ    $64, AX
+	SUBQ    $2, R9
+	JMP     two
+
+one:
+	TESTQ   R9, R9
+	JZ      next
+	VMOVUPS (SI)(AX*1), Y0
+	VADDPS  (R10)(AX*1), Y0, Y0
+	VADDPS  (R12)(AX*1), Y0, Y0
+	VADDPS  (R13)(AX*1), Y0, Y0
+	VADDPS  (R14)(AX*1), Y0, Y0
+	VMOVUPS Y0, (SI)(AX*1)
+
+next:
+	ADDQ DX, SI
+	ADDQ $16, R11
+	DECQ CX
+	JMP  row
+
+done:
+	VZEROUPPER
+	RET
+
+// func TransposeAVX2(dst, a []float32, rows, cols int)
+TEXT ·TransposeAVX2(SB), NOSPLIT, $0-64
+	MOVQ dst_base+0(FP), DI
+	MOVQ a_base+24(FP), SI
+	MOVQ rows+48(FP), R8
+	MOVQ cols+56(FP), R9
+	MOVQ R9, R10
+	SHLQ $2, R10           // source row stride in bytes
+	MOVQ R8, R11
+	SHLQ $2, R11           // destination row stride in bytes
+	LEAQ (R10)(R10*2), R14 // three source strides
+	LEAQ (R11)(R11*2), R15 // three destination strides
+	SHRQ $3, R8            // blocks of 8 rows
+	SHRQ $3, R9            // blocks of 8 columns
+	TESTQ R9, R9
+	JZ   done
+
+brow:
+	TESTQ R8, R8
+	JZ    done
+	MOVQ  SI, AX           // the block's first source row, at column 0
+	MOVQ  DI, DX           // its first destination row, at column i0
+	MOVQ  R9, CX
+
+block:
+	LEAQ    (AX)(R10*4), BX
+	VMOVUPS (AX), Y0
+	VMOVUPS (AX)(R10*1), Y1
+	VMOVUPS (AX)(R10*2), Y2
+	VMOVUPS (AX)(R14*1), Y3
+	VMOVUPS (BX), Y4
+	VMOVUPS (BX)(R10*1), Y5
+	VMOVUPS (BX)(R10*2), Y6
+	VMOVUPS (BX)(R14*1), Y7
+
+	VUNPCKLPS Y1, Y0, Y8   // r00 r10 r01 r11 | r04 r14 r05 r15
+	VUNPCKHPS Y1, Y0, Y9   // r02 r12 r03 r13 | r06 r16 r07 r17
+	VUNPCKLPS Y3, Y2, Y10
+	VUNPCKHPS Y3, Y2, Y11
+	VUNPCKLPS Y5, Y4, Y12
+	VUNPCKHPS Y5, Y4, Y13
+	VUNPCKLPS Y7, Y6, Y14
+	VUNPCKHPS Y7, Y6, Y15
+
+	VSHUFPS $0x44, Y10, Y8, Y0   // column 0 (rows 0-3) | column 4
+	VSHUFPS $0xee, Y10, Y8, Y1   // column 1 | column 5
+	VSHUFPS $0x44, Y11, Y9, Y2   // column 2 | column 6
+	VSHUFPS $0xee, Y11, Y9, Y3   // column 3 | column 7
+	VSHUFPS $0x44, Y14, Y12, Y4  // the same for rows 4-7
+	VSHUFPS $0xee, Y14, Y12, Y5
+	VSHUFPS $0x44, Y15, Y13, Y6
+	VSHUFPS $0xee, Y15, Y13, Y7
+
+	VPERM2F128 $0x20, Y4, Y0, Y8
+	VPERM2F128 $0x20, Y5, Y1, Y9
+	VPERM2F128 $0x20, Y6, Y2, Y10
+	VPERM2F128 $0x20, Y7, Y3, Y11
+	VPERM2F128 $0x31, Y4, Y0, Y12
+	VPERM2F128 $0x31, Y5, Y1, Y13
+	VPERM2F128 $0x31, Y6, Y2, Y14
+	VPERM2F128 $0x31, Y7, Y3, Y15
+
+	LEAQ    (DX)(R11*4), BX
+	VMOVUPS Y8, (DX)
+	VMOVUPS Y9, (DX)(R11*1)
+	VMOVUPS Y10, (DX)(R11*2)
+	VMOVUPS Y11, (DX)(R15*1)
+	VMOVUPS Y12, (BX)
+	VMOVUPS Y13, (BX)(R11*1)
+	VMOVUPS Y14, (BX)(R11*2)
+	VMOVUPS Y15, (BX)(R15*1)
+
+	ADDQ $32, AX
+	LEAQ (DX)(R11*8), DX
+	DECQ CX
+	JNZ  block
+
+	LEAQ (SI)(R10*8), SI
+	ADDQ $32, DI
+	DECQ R8
+	JMP  brow
+
+done:
+	VZEROUPPER
+	RET

@@ -382,3 +382,70 @@ func matVecBatch(dst, a []float32, rows, cols int, x []float32, n int) {
 		}
 	}
 }
+
+func matVecTransRows(dst, a []float32, rows, cols int, v []float32, idx []int32) {
+	if !useAVX2 || cols < 8 {
+		matVecTransRowsGeneric(dst, a, cols, v, idx)
+		return
+	}
+	dst = dst[:cols]
+	asm.MatVecTransRowsAVX2(dst, a[:rows*cols], cols, v[:rows], idx)
+	if b := cols &^ 7; b < cols {
+		dt := dst[b:]
+		for _, j := range idx {
+			vj, row := v[j], a[int(j)*cols+b:(int(j)+1)*cols]
+			for i, w := range row {
+				dt[i] += vj * w
+			}
+		}
+	}
+}
+
+// addRows4Band is how many columns addRows4 updates at a time: the band's
+// share of the tables (4 x P rows of it, 16 KB for P = 16) stays in the L1
+// cache while the weights stream past.
+const addRows4Band = 64
+
+func addRows4(a []float32, rows, cols int, tab []float32, which []int32) {
+	if !useAVX2 || cols < 16 || rows == 0 {
+		addRows4Generic(a, rows, cols, tab, which)
+		return
+	}
+	which = which[:4*rows]
+	a = a[:rows*cols]
+	for c0 := 0; c0 < cols&^7; c0 += addRows4Band {
+		asm.AddRows4AVX2(a[c0:], cols, min(addRows4Band, cols&^7-c0), tab[c0:], which)
+	}
+	if b := cols &^ 7; b < cols {
+		for j := range rows {
+			w := which[4*j : 4*j+4]
+			row := a[j*cols+b : (j+1)*cols]
+			for i := range row {
+				x := row[i]
+				for _, q := range w {
+					x += tab[int(q)*cols+b+i]
+				}
+				row[i] = x
+			}
+		}
+	}
+}
+
+func transpose(dst, a []float32, rows, cols int) {
+	if !useAVX2 || rows < 8 || cols < 8 {
+		transposeGeneric(dst, a, rows, cols)
+		return
+	}
+	asm.TransposeAVX2(dst[:rows*cols], a[:rows*cols], rows, cols)
+	// The rows and columns left over, below and right of the blocks.
+	rb, cb := rows&^7, cols&^7
+	for i := range rows {
+		j0 := cb
+		if i >= rb {
+			j0 = 0
+		}
+		for j := j0; j < cols; j++ {
+			dst[j*rows+i] = a[i*cols+j]
+		}
+	}
+}

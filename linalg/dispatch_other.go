@@ -50,3 +50,13 @@ func addRowsMatVec(dst, a []float32, rows, cols int, tab []float32, which []uint
 func matVecBatch(dst, a []float32, rows, cols int, x []float32, n int) {
 	matVecBatchGeneric(dst, a, rows, cols, x, n)
 }
+
+func matVecTransRows(dst, a []float32, rows, cols int, v []float32, idx []int32) {
+	matVecTransRowsGeneric(dst, a, cols, v, idx)
+}
+
+func addRows4(a []float32, rows, cols int, tab []float32, which []int32) {
+	addRows4Generic(a, rows, cols, tab, which)
+}
+
+func transpose(dst, a []float32, rows, cols int) { transposeGeneric(dst, a, rows, cols) }

@@ -218,3 +218,47 @@ func matVecBatchGeneric(dst, a []float32, rows, cols int, x []float32, n int) {
 		matVecGeneric(dst[s*rows:(s+1)*rows], a, rows, cols, x[s*cols:(s+1)*cols])
 	}
 }
+
+func matVecTransRowsGeneric(dst, a []float32, cols int, v []float32, idx []int32) {
+	dst = dst[:cols]
+	for _, j := range idx {
+		vj, row := v[j], a[int(j)*cols:(int(j)+1)*cols]
+		for i, w := range row {
+			dst[i] += vj * w
+		}
+	}
+}
+
+func addRows4Generic(a []float32, rows, cols int, tab []float32, which []int32) {
+	for j := range rows {
+		w := which[4*j : 4*j+4]
+		t0, t1 := tab[int(w[0])*cols:(int(w[0])+1)*cols], tab[int(w[1])*cols:(int(w[1])+1)*cols]
+		t2, t3 := tab[int(w[2])*cols:(int(w[2])+1)*cols], tab[int(w[3])*cols:(int(w[3])+1)*cols]
+		row := a[j*cols : (j+1)*cols]
+		for i, x := range row {
+			x += t0[i]
+			x += t1[i]
+			x += t2[i]
+			x += t3[i]
+			row[i] = x
+		}
+	}
+}
+
+// transposeGeneric transposes tile by tile, so that both matrices stay in
+// the cache.
+func transposeGeneric(dst, a []float32, rows, cols int) {
+	const tile = 32
+	for i0 := 0; i0 < rows; i0 += tile {
+		i1 := min(i0+tile, rows)
+		for j0 := 0; j0 < cols; j0 += tile {
+			j1 := min(j0+tile, cols)
+			for i := i0; i < i1; i++ {
+				row := a[i*cols+j0 : i*cols+j1]
+				for j, v := range row {
+					dst[(j0+j)*rows+i] = v
+				}
+			}
+		}
+	}
+}

@@ -7,14 +7,14 @@
 // On amd64 the kernels run hand-written AVX2/FMA assembly (package asm) when
 // the CPU has it, chosen once at start-up; the purego build tag or another
 // architecture keeps the pure-Go versions. The assembly agrees with them bit
-// for bit in Cap, AddLookup, AddRows, AddConst, MulElem, ScaleColumns and ReLU
-// (but for which payload an operation on two NaNs returns, which Go leaves to
-// the compiler), and within one unit in the last place in Sigmoid. Sums (Dot,
-// MatVec, MatVecBatch, MatVecCols, MatVecTrans, AddSquares, ColumnNorms) and
-// the fused multiply-adds (Axpy, AddScaled, AddOuter) may differ within
-// float32 rounding: for a sum of terms t_i, by at most a few times
-// n*2^-24*sum|t_i|. AddRowsMatVec equals AddRows then MatVec on the same kernel
-// set, bit for bit.
+// for bit in Cap, AddLookup, AddRows, AddRows4, AddConst, MulElem,
+// ScaleColumns and ReLU (but for which payload an operation on two NaNs
+// returns, which Go leaves to the compiler), and within one unit in the last
+// place in Sigmoid. Sums (Dot, MatVec, MatVecBatch, MatVecCols, MatVecTrans,
+// MatVecTransRows, AddSquares, ColumnNorms) and the fused multiply-adds (Axpy,
+// AddScaled, AddOuter) may differ within float32 rounding: for a sum of terms
+// t_i, by at most a few times n*2^-24*sum|t_i|. AddRowsMatVec equals AddRows
+// then MatVec on the same kernel set, bit for bit.
 package linalg
 
 import (
@@ -47,11 +47,7 @@ func MatVecCols(dst, a []float32, rows, cols int, x []float32, idx []int32) {
 	if len(dst) < rows || len(x) < cols {
 		panic(fmt.Sprintf("linalg.MatVecCols: dst %d, x %d for %dx%d", len(dst), len(x), rows, cols))
 	}
-	for _, j := range idx {
-		if j < 0 || int(j) >= cols {
-			panic(fmt.Sprintf("linalg.MatVecCols: column %d out of %d", j, cols))
-		}
-	}
+	checkIndices("MatVecCols", "column", idx, cols)
 	matVecCols(dst, a, rows, cols, x, idx)
 }
 
@@ -135,6 +131,45 @@ func MatVecBatch(dst, a []float32, rows, cols int, x []float32, n int) {
 		panic(fmt.Sprintf("linalg.MatVecBatch: dst %d, x %d for %d vectors and %dx%d", len(dst), len(x), n, rows, cols))
 	}
 	matVecBatch(dst, a, rows, cols, x, n)
+}
+
+// MatVecTransRows adds A^T v to dst for a v that is zero outside the rows
+// listed in idx (dst[i] += sum over j in idx of v[j]*a[j*cols+i]) for the rows
+// x cols row-major matrix a: the product after a cap with the weights stored
+// transposed, which reads only the rows the cap kept. Each sum runs in idx's
+// order.
+func MatVecTransRows(dst, a []float32, rows, cols int, v []float32, idx []int32) {
+	checkMat("MatVecTransRows", a, rows, cols)
+	if len(dst) < cols || len(v) < rows {
+		panic(fmt.Sprintf("linalg.MatVecTransRows: dst %d, v %d for %dx%d", len(dst), len(v), rows, cols))
+	}
+	checkIndices("MatVecTransRows", "row", idx, rows)
+	matVecTransRows(dst, a, rows, cols, v, idx)
+}
+
+// AddRows4 is four AddRows in one pass over a: row j of the rows x cols
+// matrix a adds the rows which[4j], ..., which[4j+3] of tab, in that order,
+// with the rounding of four separate updates. A lifetime that holds back its
+// hidden updates applies four steps at once with it.
+func AddRows4(a []float32, rows, cols int, tab []float32, which []int32) {
+	checkMat("AddRows4", a, rows, cols)
+	if len(which) < 4*rows {
+		panic(fmt.Sprintf("linalg.AddRows4: which %d < 4 x rows %d", len(which), rows))
+	}
+	for _, q := range which[:4*rows] {
+		if q < 0 || (int(q)+1)*cols > len(tab) {
+			panic(fmt.Sprintf("linalg.AddRows4: table row %d out of a table of %d entries (%d columns)", q, len(tab), cols))
+		}
+	}
+	addRows4(a, rows, cols, tab, which)
+}
+
+// Transpose sets dst (cols x rows) to the transpose of the rows x cols
+// row-major matrix a.
+func Transpose(dst, a []float32, rows, cols int) {
+	checkMat("Transpose", a, rows, cols)
+	checkMat("Transpose", dst, cols, rows)
+	transpose(dst, a, rows, cols)
 }
 
 // AddConst sets row[j] += c.
@@ -263,5 +298,14 @@ func checkRows(name string, a []float32, rows, cols int, tab []float32, which []
 	}
 	if rows > 0 && (int(m)+1)*cols > len(tab) {
 		panic(fmt.Sprintf("linalg.%s: table row %d out of a table of %d entries (%d columns)", name, m, len(tab), cols))
+	}
+}
+
+// checkIndices checks that every index of idx names one of n rows or columns.
+func checkIndices(name, what string, idx []int32, n int) {
+	for _, j := range idx {
+		if j < 0 || int(j) >= n {
+			panic(fmt.Sprintf("linalg.%s: %s %d out of %d", name, what, j, n))
+		}
 	}
 }

@@ -200,3 +200,117 @@ func FuzzAddRowsMatVec(f *testing.F) {
 		}
 	})
 }
+
+// TestMatVecTransRows checks the product over listed rows against float64,
+// with the rows listed in any order (ascending as after a cap, shuffled,
+// repeated), and that rows outside the list are never read: they hold NaN.
+func TestMatVecTransRows(t *testing.T) {
+	forEachKernel(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(23, 23))
+		for _, rows := range []int{1, 2, 3, 4, 5, 8, 9, 13, 40} {
+			for _, cols := range rowsCols() {
+				off := (rows + cols) % 8
+				a := randVec(rng, rows*cols+off)[off:]
+				v := randVec(rng, rows+off)[off:]
+				var idx []int32
+				for j := range rows {
+					if rng.IntN(3) > 0 {
+						idx = append(idx, int32(j))
+					}
+				}
+				switch cols % 3 {
+				case 1:
+					rng.Shuffle(len(idx), func(i, j int) { idx[i], idx[j] = idx[j], idx[i] })
+				case 2:
+					idx = append(idx, idx...)
+				}
+				listed := make([]bool, rows)
+				for _, j := range idx {
+					listed[j] = true
+				}
+				for j := range rows {
+					if !listed[j] {
+						v[j] = float32(math.NaN())
+						for i := range cols {
+							a[j*cols+i] = float32(math.Inf(1))
+						}
+					}
+				}
+				init := randVec(rng, cols)
+				dst, check := guarded(cols, (off+5)%8)
+				copy(dst, init)
+				MatVecTransRows(dst, a, rows, cols, v, idx)
+				check(t, "MatVecTransRows")
+				for i := range cols {
+					want, abs := float64(init[i]), math.Abs(float64(init[i]))
+					for _, j := range idx {
+						p := float64(v[j]) * float64(a[int(j)*cols+i])
+						want += p
+						abs += math.Abs(p)
+					}
+					checkSum(t, fmt.Sprintf("MatVecTransRows %dx%d/%d col %d", rows, cols, len(idx), i), dst[i], want, len(idx)+1, abs)
+				}
+			}
+		}
+	})
+}
+
+// TestAddRows4 checks four updates in one pass against four AddRows, bit for
+// bit, special values included.
+func TestAddRows4(t *testing.T) {
+	forEachKernel(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(24, 24))
+		for _, rows := range matRows {
+			for _, cols := range rowsCols() {
+				off := (rows + cols) % 8
+				p := 1 + (rows+2*cols)%20
+				tab := specialVec(rng, p*cols+off)[off:]
+				which := make([]int32, 4*rows)
+				for i := range which {
+					which[i] = int32(rng.IntN(p))
+				}
+				init := specialVec(rng, rows*cols)
+				a, check := guarded(rows*cols, off)
+				copy(a, init)
+				AddRows4(a, rows, cols, tab, which)
+				check(t, "AddRows4")
+				want := slices.Clone(init)
+				for s := range 4 {
+					w := make([]uint8, rows)
+					for j := range w {
+						w[j] = uint8(which[4*j+s])
+					}
+					addRowsGeneric(want, rows, cols, tab, w)
+				}
+				if i := sameResult(a, want); i >= 0 {
+					t.Fatalf("AddRows4 %dx%d [%d]: %x, want %x", rows, cols, i, math.Float32bits(a[i]), math.Float32bits(want[i]))
+				}
+			}
+		}
+	})
+}
+
+func TestTranspose(t *testing.T) {
+	forEachKernel(t, func(t *testing.T) {
+		testTranspose(t)
+	})
+}
+
+func testTranspose(t *testing.T) {
+	rng := rand.New(rand.NewPCG(25, 25))
+	for _, rows := range []int{0, 1, 5, 7, 8, 9, 16, 31, 32, 33, 70} {
+		for _, cols := range []int{0, 1, 7, 8, 9, 15, 16, 32, 64, 65, 1000} {
+			a := randVec(rng, rows*cols)
+			dst, check := guarded(rows*cols, 3)
+			Transpose(dst, a, rows, cols)
+			check(t, "Transpose")
+			for i := range rows {
+				for j := range cols {
+					if dst[j*rows+i] != a[i*cols+j] {
+						t.Fatalf("Transpose %dx%d: (%d,%d) = %v, want %v", rows, cols, j, i, dst[j*rows+i], a[i*cols+j])
+					}
+				}
+			}
+		}
+	}
+}

@@ -384,12 +384,15 @@ func checkFast(t *testing.T, fc fastCase) bool {
 // straightforward path on every option: activation, drive, initial weights,
 // normalisation, update, connectivity p < 1, R = 0..3, and sizes whose rows
 // end in every kind of vector tail, over lifetimes of one and of two blocks.
-// Where no decision of the straightforward run came within marginTol of
-// flipping, the patterns, predictions, correct counts and confusion matrices
-// must be the same, Whid and Wout bit for bit, Win and the logits within
-// fastTol. Too-close cases are counted, and every option value must have strict
-// cases.
+// The transposed lifetime, which takes only networks of transposedMin neurons
+// and more, is forced on for every case it can run (norm none, p = 1), and
+// forced off for all. Where no decision of the straightforward run came within
+// marginTol of flipping, the patterns, predictions, correct counts and
+// confusion matrices must be the same, Whid and Wout bit for bit, Win and the
+// logits within fastTol. Too-close cases are counted, and every option value
+// must have strict cases on both paths.
 func TestFastPathsMatchStraightforward(t *testing.T) {
+	defer func(m, s int) { transposedMin, transposedSteps = m, s }(transposedMin, transposedSteps)
 	sizes := []struct{ in, h, out, k, steps int }{{10, 20, 4, 10, 40}, {33, 47, 3, 13, 70}}
 	if testing.Short() {
 		sizes = sizes[:1]
@@ -411,12 +414,23 @@ func TestFastPathsMatchStraightforward(t *testing.T) {
 										rules = "output"
 									}
 									fc := fastCase{cfg: cfg, rules: rules, steps: sz.steps}
-									total++
-									if checkFast(t, fc) {
+									paths := []string{"rows"}
+									if norm == NormNone && p == 1 {
+										paths = append(paths, "transposed")
+									}
+									for _, path := range paths {
+										transposedMin, transposedSteps = math.MaxInt, math.MaxInt
+										if path == "transposed" {
+											transposedMin, transposedSteps = 1, 1
+										}
+										total++
+										if !checkFast(t, fc) {
+											continue
+										}
 										strict++
 										for _, k := range []string{act.String(), drive.String(), init.String(), norm.String(),
 											upd.String(), fmt.Sprint("p", p), fmt.Sprint("R", r), "rules=" + rules} {
-											strictBy[k]++
+											strictBy[path+" "+k]++
 										}
 									}
 								}
@@ -430,8 +444,11 @@ func TestFastPathsMatchStraightforward(t *testing.T) {
 	t.Logf("%d of %d cases strict: %v", strict, total, strictBy)
 	for _, k := range []string{"sigmoid", "relu", "linear", "a0", "raw", "normal", "scaled", "none", "outgoing", "always",
 		"misclassified", "p1", "p0.7", "R0", "R1", "R2", "R3", "rules=normal", "rules=output"} {
-		if strictBy[k] == 0 {
+		if strictBy["rows "+k] == 0 {
 			t.Errorf("no strict case with %s", k)
+		}
+		if k != "outgoing" && k != "p0.7" && strictBy["transposed "+k] == 0 {
+			t.Errorf("no strict case of the transposed lifetime with %s", k)
 		}
 	}
 	if strict*2 < total {

@@ -147,6 +147,14 @@ func (n *Network) lifetime(ds Samples, idx []int32, obs Observer, st *Start) int
 	// The hidden update waits for the next step's round 1, which a network
 	// without rounds does not have.
 	deferHid := !eager && c.Rounds > 0
+	trans := n.useTransposed(len(idx), eager)
+	if trans {
+		var wT []float32
+		if st != nil {
+			wT = st.wT
+		}
+		n.enterTransposed(wT)
+	}
 	clear(n.inAcc)
 	acc := false // whether inAcc holds anything
 	correct := 0
@@ -154,7 +162,12 @@ func (n *Network) lifetime(ds Samples, idx []int32, obs Observer, st *Start) int
 		s := idx[t]
 		y := int(ds.Y[s])
 		n.setDrive(d, sx, acc)
-		pred := n.forwardDrive()
+		var pred int
+		if trans {
+			pred = n.forwardTransposed()
+		} else {
+			pred = n.forwardDrive()
+		}
 		if pred == y {
 			correct++
 		}
@@ -162,7 +175,11 @@ func (n *Network) lifetime(ds Samples, idx []int32, obs Observer, st *Start) int
 		if upd {
 			n.learnInput(eager)
 			acc = acc || n.inActive
-			n.learnHidden(deferHid && t+1 < len(idx))
+			if trans {
+				n.learnTransposed()
+			} else {
+				n.learnHidden(deferHid && t+1 < len(idx))
+			}
 			n.learnOutput(y)
 		}
 		if obs != nil {
@@ -188,7 +205,11 @@ func (n *Network) lifetime(ds Samples, idx []int32, obs Observer, st *Start) int
 			}
 		})
 	}
-	n.flushHidden()
+	if trans {
+		n.leaveTransposed()
+	} else {
+		n.flushHidden()
+	}
 	if acc && !eager {
 		in := c.Inputs
 		for i, v := range n.inAcc {
@@ -207,6 +228,7 @@ type Start struct {
 	idx []int32
 	d   []float32 // len(idx) x Hidden: Win x of each sample
 	sx  []float32 // sum of each sample's inputs
+	wT  []float32 // the transpose of Whid, for the transposed lifetime
 }
 
 // NewStart prepares lifetimes over samples idx of ds from the weights w0
@@ -227,6 +249,10 @@ func NewStart(w0 *Network, ds Samples, idx []int32) (*Start, error) {
 		copy(st.d[lo*h:hi*h], b.d)
 		copy(st.sx[lo:hi], b.sx)
 	})
+	if w0.useTransposed(len(idx), false) {
+		st.wT = make([]float32, h*h)
+		linalg.Transpose(st.wT, w0.Whid, h, h)
+	}
 	return st, nil
 }
 

@@ -68,7 +68,8 @@ type Network struct {
 	// Win since the drives in use were taken (see lifetime.go).
 	inAcc []float32
 
-	bat *batch // buffers of the batched products, allocated on first use
+	bat *batch      // buffers of the batched products, allocated on first use
+	tr  *transposed // the transposed lifetime's state, allocated on first use
 }
 
 // NewNetwork allocates a network of the given shape with all-zero weights;

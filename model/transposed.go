@@ -1,0 +1,231 @@
+package model
+
+import (
+	"math"
+
+	"plasticity/linalg"
+)
+
+// The transposed lifetime. After the cap most inputs of a round are zero,
+// but a product with the row-major Whid reads every weight anyway. With the
+// weights stored transposed (row j holding the synapses out of neuron j) a
+// round reads only the rows of the neurons the cap kept (linalg.
+// MatVecTransRows): with drive a0 the rounds are Whid a0 + Whid a_(r-1), each
+// over k of the Hidden rows, instead of Whid (a0 + a_(r-1)) over all of them.
+//
+// Writing every step's hidden update into the weights would read and write
+// them all again. Instead the last few steps are kept aside (their patterns)
+// and added to the products as what they are, P_s H P_s^T u with P_s the
+// pattern indicator of step s and H the hidden table: a histogram of u by
+// pattern, a P x P product and a table lookup per neuron. Every foldSteps
+// steps they are written into the weights in one pass (linalg.AddRows4),
+// which adds them one after the other as the step-by-step update does, so
+// the weights come out bit for bit the same. The products differ from the
+// step-by-step ones within float32 rounding.
+//
+// This needs the update's diagonal-only absent set (p = 1: an absent synapse
+// would break P_s H P_s^T) and no normalisation, and it pays for the
+// transposes at the start and end only over enough steps of a wide enough
+// network (useTransposed).
+
+// foldSteps is how many steps' hidden updates wait before being written into
+// the weights: the products then carry up to foldSteps-1 corrections, and the
+// fold's tables (foldSteps x P rows) stay in the L2 cache.
+const foldSteps = 4
+
+// transposedMin is the smallest hidden layer, and transposedSteps the
+// shortest lifetime, that take the transposed path: below them the
+// transposes cost more than the skipped rows save. Tests lower them.
+var transposedMin, transposedSteps = 128, 8
+
+type transposed struct {
+	w     []float32 // Hidden x Hidden: w[j*Hidden+i] = Whid[i][j]
+	pend  []uint8   // foldSteps x Hidden: the patterns of the steps not yet in w
+	npend int
+	diag  []float32 // Hidden: sum over those steps of hidStep[p_i*P+p_i]
+	fold  []float32 // (foldSteps*P + 1) x Hidden: the rows a fold adds, then -0s
+	which []int32   // 4 x Hidden
+	all   []int32   // 0..Hidden-1: every row, for a vector without zeros
+	base  []float32 // Hidden: Whid a0 (drive a0) or Whid x-drive (drive raw)
+	hist  []float32 // P
+	v     []float32 // P
+	col   []float32 // P
+}
+
+// useTransposed says whether a lifetime of steps steps without an Observer
+// takes the transposed path.
+func (n *Network) useTransposed(steps int, eager bool) bool {
+	c := n.Cfg
+	return !eager && c.Norm == NormNone && c.EdgeProb >= 1 && c.Hidden >= transposedMin && steps >= transposedSteps
+}
+
+// enterTransposed sets up the transposed weights from Whid, or from wT (the
+// transpose of the same weights) when it is not nil.
+func (n *Network) enterTransposed(wT []float32) {
+	h, p := n.Cfg.Hidden, n.Cfg.Patterns()
+	if n.tr == nil {
+		tr := &transposed{w: make([]float32, h*h), pend: make([]uint8, foldSteps*h), diag: make([]float32, h),
+			fold: make([]float32, (foldSteps*p+1)*h), which: make([]int32, 4*h), all: make([]int32, h),
+			base: make([]float32, h), hist: make([]float32, p), v: make([]float32, p), col: make([]float32, p)}
+		for i := range tr.all {
+			tr.all[i] = int32(i)
+		}
+		negZero := float32(math.Copysign(0, -1))
+		for i := range tr.fold[foldSteps*p*h:] {
+			tr.fold[foldSteps*p*h+i] = negZero
+		}
+		n.tr = tr
+	}
+	if wT != nil {
+		copy(n.tr.w, wT)
+	} else {
+		linalg.Transpose(n.tr.w, n.Whid, h, h)
+	}
+	n.tr.npend = 0
+	clear(n.tr.diag)
+}
+
+// leaveTransposed writes the steps kept aside into the transposed weights
+// and those back into Whid.
+func (n *Network) leaveTransposed() {
+	n.foldTransposed()
+	h := n.Cfg.Hidden
+	linalg.Transpose(n.Whid, n.tr.w, h, h)
+}
+
+// productTransposed sets dst to Whid u (adds it to dst when add is set) for
+// the current weights: the transposed weights over the rows listed in sel,
+// outside which u is zero, plus each kept-aside step's P_s H P_s^T u less its
+// diagonal (no neuron has a synapse onto itself).
+func (n *Network) productTransposed(dst, u []float32, sel []int32, add bool) {
+	tr := n.tr
+	h, p := n.Cfg.Hidden, n.Cfg.Patterns()
+	if !add {
+		clear(dst)
+	}
+	linalg.MatVecTransRows(dst, tr.w, h, h, u, sel)
+	for s := range tr.npend {
+		pat := tr.pend[s*h : (s+1)*h]
+		hist, v := tr.hist, tr.v
+		clear(hist)
+		for _, j := range sel {
+			hist[pat[j]] += u[j]
+		}
+		// v[q] = sum over q2 of hid[q*P+q2] hist[q2]: what a neuron of
+		// pattern q receives from all of u.
+		for q := range p {
+			var a float32
+			for q2, c := range n.hidStep[q*p : (q+1)*p] {
+				a += c * hist[q2]
+			}
+			v[q] = a
+		}
+		linalg.AddLookup(dst, v, pat)
+	}
+	if tr.npend > 0 {
+		for _, j := range sel {
+			dst[j] -= tr.diag[j] * u[j]
+		}
+	}
+}
+
+// forwardTransposed is forwardDrive on the transposed weights.
+func (n *Network) forwardTransposed() int {
+	c := n.Cfg
+	h, k := c.Hidden, c.Cap
+	tr := n.tr
+	a0 := n.act[:h]
+	copy(a0, n.drive)
+	n.activate(a0)
+	n.nsel[0] = linalg.Cap(a0, k, n.sel[:k], n.scratch)
+	prev, prevSel := a0, n.sel[:n.nsel[0]]
+	if c.Drive == DriveRaw {
+		n.productTransposed(tr.base, n.drive, tr.all, false)
+	} else {
+		n.productTransposed(tr.base, a0, prevSel, false)
+	}
+	for r := 1; r <= c.Rounds; r++ {
+		ar := n.act[r*h : (r+1)*h]
+		if c.Drive == DriveA0 && r == 1 {
+			// Whid (a0 + a0): doubling is exact, so this is the sum of
+			// Whid a0 doubled term by term.
+			linalg.AddScaled(ar, tr.base, 1, tr.base)
+		} else {
+			copy(ar, tr.base)
+			n.productTransposed(ar, prev, prevSel, true)
+		}
+		n.activate(ar)
+		n.nsel[r] = linalg.Cap(ar, k, n.sel[r*k:(r+1)*k], n.scratch)
+		prev, prevSel = ar, n.sel[r*k:r*k+n.nsel[r]]
+	}
+	linalg.MatVec(n.logits, n.Wout, c.Outputs, h, prev)
+	n.setPatterns()
+	return linalg.LogSoftmax(n.logp, n.logits)
+}
+
+// learnTransposed keeps the step's hidden update aside and folds the steps
+// kept aside into the weights once there are foldSteps of them.
+func (n *Network) learnTransposed() {
+	if !n.hidActive {
+		return
+	}
+	tr := n.tr
+	h, p := n.Cfg.Hidden, n.Cfg.Patterns()
+	copy(tr.pend[tr.npend*h:(tr.npend+1)*h], n.pattern)
+	for i, q := range n.pattern {
+		tr.diag[i] += n.hidStep[int(q)*p+int(q)]
+	}
+	tr.npend++
+	if tr.npend == foldSteps {
+		n.foldTransposed()
+	}
+}
+
+// foldTransposed adds the steps kept aside to the transposed weights, in
+// order, in one pass. Row j (the synapses out of neuron j) adds, for step s,
+// the row T_q[i] = hid[p_i*P + q] of its own pattern q = p_j; steps short of
+// foldSteps add rows of -0, which change nothing. The diagonal, which every
+// step's update sets back to 0, is cleared after.
+func (n *Network) foldTransposed() {
+	tr := n.tr
+	if tr.npend == 0 {
+		return
+	}
+	h, p := n.Cfg.Hidden, n.Cfg.Patterns()
+	negZero := float32(math.Copysign(0, -1))
+	var seen [1 << (MaxRounds + 1)]bool
+	for s := range tr.npend {
+		pat := tr.pend[s*h : (s+1)*h]
+		clear(seen[:p])
+		for _, q := range pat {
+			seen[q] = true
+		}
+		for q := range p {
+			if !seen[q] {
+				continue
+			}
+			for pi := range p {
+				tr.col[pi] = n.hidStep[pi*p+q]
+			}
+			row := tr.fold[(s*p+q)*h : (s*p+q+1)*h]
+			for i := range row {
+				row[i] = negZero
+			}
+			linalg.AddLookup(row, tr.col, pat)
+		}
+		for j, q := range pat {
+			tr.which[4*j+s] = int32(s*p + int(q))
+		}
+	}
+	for s := tr.npend; s < foldSteps; s++ {
+		for j := range h {
+			tr.which[4*j+s] = int32(foldSteps * p)
+		}
+	}
+	linalg.AddRows4(tr.w, h, h, tr.fold, tr.which)
+	for j := range h {
+		tr.w[j*h+j] = 0
+	}
+	tr.npend = 0
+	clear(tr.diag)
+}
