@@ -41,15 +41,14 @@ func MatVecBatchAVX2(dst, a []float32, rows, cols int, x []float32, n int)
 func MatVecTransRowsAVX2(dst, a []float32, cols int, v []float32, idx []int32)
 
 // AddRows4AVX2 adds four table rows to each row of a, one after the other:
-// a[j*lda+i] = (((a + tab[w0*lda+i]) + tab[w1*lda+i]) + tab[w2*lda+i]) +
-// tab[w3*lda+i] with w0..w3 = which[4j..4j+3], for every row j <
-// len(which)/4 and i < n&^7. It applies four steps of the hidden rule in one
-// pass, rounding as four AddRows would. Rows of a and of tab are lda apart,
-// so a band of n columns can be updated at a time. The caller guarantees every
-// which names a row of tab and that the rows fit in a and tab.
+// a[j*cols+i] = (((a + tab[w0*cols+i]) + tab[w1*cols+i]) + tab[w2*cols+i]) +
+// tab[w3*cols+i] with w0..w3 = which[4j..4j+3], for every row j <
+// len(which)/4 and i < cols&^7. It applies four steps of the hidden rule in
+// one pass, rounding as four AddRows would. The caller guarantees every
+// which names a row of tab and len(a) >= len(which)/4*cols.
 //
 //go:noescape
-func AddRows4AVX2(a []float32, lda, n int, tab []float32, which []int32)
+func AddRows4AVX2(a []float32, cols int, tab []float32, which []int32)
 
 // TransposeAVX2 sets dst[j*rows+i] = a[i*cols+j] for i < rows&^7 and j <
 // cols&^7, in blocks of 8 x 8 transposed in registers. The caller guarantees

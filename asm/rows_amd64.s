@@ -486,15 +486,18 @@ done:
 	VZEROUPPER
 	RET
 
-// func AddRows4AVX2(a []float32, lda, n int, tab []float32, which []int32)
-TEXT ·AddRows4AVX2(SB), NOSPLIT, $0-88
+// AddRows4AVX2 takes four blocks at a time: the four additions of a block
+// depend on each other, so independent blocks keep the adders busy.
+
+// func AddRows4AVX2(a []float32, cols int, tab []float32, which []int32)
+TEXT ·AddRows4AVX2(SB), NOSPLIT, $0-80
 	MOVQ  a_base+0(FP), SI
-	MOVQ  lda+24(FP), DX
-	MOVQ  n+32(FP), R8
-	MOVQ  tab_base+40(FP), BX
-	MOVQ  which_base+64(FP), R11
-	MOVQ  which_len+72(FP), CX
+	MOVQ  cols+24(FP), DX
+	MOVQ  tab_base+32(FP), BX
+	MOVQ  which_base+56(FP), R11
+	MOVQ  which_len+64(FP), CX
 	SHRQ  $2, CX           // rows
+	MOVQ  DX, R8
 	SHRQ  $3, R8           // whole blocks per row
 	SHLQ  $2, DX           // row stride in bytes
 	TESTQ R8, R8
@@ -517,6 +520,37 @@ row:
 	ADDQ    BX, R14
 	XORQ    AX, AX
 	MOVQ    R8, R9
+
+four:
+	CMPQ    R9, $4
+	JB      two
+	VMOVUPS (SI)(AX*1), Y0
+	VMOVUPS 32(SI)(AX*1), Y1
+	VMOVUPS 64(SI)(AX*1), Y2
+	VMOVUPS 96(SI)(AX*1), Y3
+	VADDPS  (R10)(AX*1), Y0, Y0
+	VADDPS  32(R10)(AX*1), Y1, Y1
+	VADDPS  64(R10)(AX*1), Y2, Y2
+	VADDPS  96(R10)(AX*1), Y3, Y3
+	VADDPS  (R12)(AX*1), Y0, Y0
+	VADDPS  32(R12)(AX*1), Y1, Y1
+	VADDPS  64(R12)(AX*1), Y2, Y2
+	VADDPS  96(R12)(AX*1), Y3, Y3
+	VADDPS  (R13)(AX*1), Y0, Y0
+	VADDPS  32(R13)(AX*1), Y1, Y1
+	VADDPS  64(R13)(AX*1), Y2, Y2
+	VADDPS  96(R13)(AX*1), Y3, Y3
+	VADDPS  (R14)(AX*1), Y0, Y0
+	VADDPS  32(R14)(AX*1), Y1, Y1
+	VADDPS  64(R14)(AX*1), Y2, Y2
+	VADDPS  96(R14)(AX*1), Y3, Y3
+	VMOVUPS Y0, (SI)(AX*1)
+	VMOVUPS Y1, 32(SI)(AX*1)
+	VMOVUPS Y2, 64(SI)(AX*1)
+	VMOVUPS Y3, 96(SI)(AX*1)
+	ADDQ    $128, AX
+	SUBQ    $4, R9
+	JMP     four
 
 two:
 	CMPQ    R9, $2

@@ -401,21 +401,13 @@ func matVecTransRows(dst, a []float32, rows, cols int, v []float32, idx []int32)
 	}
 }
 
-// addRows4Band is how many columns addRows4 updates at a time: the band's
-// share of the tables (4 x P rows of it, 16 KB for P = 16) stays in the L1
-// cache while the weights stream past.
-const addRows4Band = 64
-
 func addRows4(a []float32, rows, cols int, tab []float32, which []int32) {
 	if !useAVX2 || cols < 16 || rows == 0 {
 		addRows4Generic(a, rows, cols, tab, which)
 		return
 	}
 	which = which[:4*rows]
-	a = a[:rows*cols]
-	for c0 := 0; c0 < cols&^7; c0 += addRows4Band {
-		asm.AddRows4AVX2(a[c0:], cols, min(addRows4Band, cols&^7-c0), tab[c0:], which)
-	}
+	asm.AddRows4AVX2(a[:rows*cols], cols, tab, which)
 	if b := cols &^ 7; b < cols {
 		for j := range rows {
 			w := which[4*j : 4*j+4]

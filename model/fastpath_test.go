@@ -455,3 +455,36 @@ func TestFastPathsMatchStraightforward(t *testing.T) {
 		t.Errorf("only %d of %d cases strict", strict, total)
 	}
 }
+
+// TestFastPathsWide repeats the comparison on a network wide enough for the
+// paths to be chosen as in use (the transposed lifetime, several blocks of the
+// batched kernels' rows), with the default thresholds.
+func TestFastPathsWide(t *testing.T) {
+	if testing.Short() {
+		t.Skip("wide networks in -short")
+	}
+	strict, total := 0, 0
+	for _, act := range []Activation{Sigmoid, ReLU} {
+		for _, drive := range []Drive{DriveA0, DriveRaw} {
+			for _, upd := range []Update{UpdateAlways, UpdateMisclassified} {
+				// With eta 0.01 the N(0,1) rules drive this many sigmoid
+				// inputs into saturation within 30 steps, where ties at 1
+				// leave no case strict; eta 0.001 keeps them apart.
+				cfg := Config{Inputs: 100, Hidden: 300, Outputs: 10, Rounds: 3, Cap: 150, Eta: 0.001, EdgeProb: 1,
+					Act: act, Drive: drive, Init: InitScaled, Update: upd}
+				n, _ := NewNetwork(cfg)
+				if !n.useTransposed(30, false) {
+					t.Fatalf("%+v: the transposed lifetime is not chosen", cfg)
+				}
+				total++
+				if checkFast(t, fastCase{cfg: cfg, rules: "normal", steps: 30}) {
+					strict++
+				}
+			}
+		}
+	}
+	t.Logf("%d of %d cases strict", strict, total)
+	if strict*2 < total {
+		t.Errorf("only %d of %d cases strict", strict, total)
+	}
+}
