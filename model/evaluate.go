@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"math"
 
 	"plasticity/linalg"
@@ -53,6 +54,9 @@ func (n *Network) Evaluate(ds Samples, idx []int32) Score { return n.EvaluateFun
 // network's state is set to each sample's before after(i) and is the last
 // sample's at the end, as if Forward had run sample by sample.
 func (n *Network) EvaluateFunc(ds Samples, idx []int32, after func(i int)) Score {
+	if ds.Dim != n.Cfg.Inputs {
+		panic(fmt.Sprintf("model: evaluating data of %d features on a network of %d inputs", ds.Dim, n.Cfg.Inputs))
+	}
 	if idx == nil {
 		idx = make([]int32, ds.Len())
 		for i := range idx {
