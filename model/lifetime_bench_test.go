@@ -38,3 +38,45 @@ func BenchmarkLifetimeSynthetic(b *testing.B) {
 func BenchmarkLifetimeMNIST(b *testing.B) {
 	benchLifetime(b, Config{Inputs: 784, Hidden: 1000, Outputs: 10, Rounds: 3, Cap: 500, Eta: 0.01, EdgeProb: 1, Init: InitScaled}, 100)
 }
+
+// BenchmarkGenerationMNIST times one ES generation's work on one core: a
+// Start over a batch of 100 from shared initial weights, then ten candidates'
+// lifetimes and evaluation passes from it (LifetimeFrom), at the seed's
+// MNIST size with the bench's N(0,1) initial weights and rules.
+//
+//	go test -run - -bench GenerationMNIST ./model
+func BenchmarkGenerationMNIST(b *testing.B) {
+	cfg := Config{Inputs: 784, Hidden: 1000, Outputs: 10, Rounds: 3, Cap: 500, Eta: 0.01, EdgeProb: 1}
+	const batch, pop = 100, 10
+	ds := randomSamples(batch, cfg.Inputs, cfg.Outputs, 1)
+	idx := make([]int32, batch)
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	rules := make([]Rules, pop)
+	for c := range rules {
+		rules[c] = NewRules(cfg.Rounds)
+		rng := NewRand(1, "bench-rules", uint64(c))
+		for i := range rules[c].Theta {
+			rules[c].Theta[i] = float32(rng.NormFloat64())
+		}
+	}
+	w0, err := NewNetwork(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w0.Init(NewRand(1, "bench-init", 0))
+	n, _ := NewNetwork(cfg)
+	for b.Loop() {
+		st, err := NewStart(w0, ds, idx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, r := range rules {
+			if _, _, err := n.LifetimeFrom(st, r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/generation")
+}
