@@ -95,10 +95,14 @@ type Backprop struct {
 	seen []bool
 	acc  []float64 // the genotype's gradient, before scaling by eta
 
-	// Set only by tests: a deliberate error in the gradient, and a look at
-	// the walk's rebuilt weights (W_t, t counting updating steps from W_0).
+	// Set only by tests: a deliberate error in the gradient, a look at the
+	// walk's rebuilt weights (W_t, t counting updating steps from W_0), and
+	// the lifetime's path.
 	fault       fault
 	afterUnstep func(t int)
+	// eager makes the lifetime update the weights before each Observe even
+	// without normalisation, the path a plain Observer takes.
+	eager bool
 }
 
 // fault is a deliberate error in the gradient, set only by tests to show that
@@ -178,7 +182,11 @@ func (b *Backprop) Gradient(n *model.Network, r model.Rules, ds model.Samples, i
 		return model.Score{}, fmt.Errorf("grad: a lifetime needs at least one sample")
 	}
 	b.tp.reset(n, ds.Y)
-	if _, err := n.Lifetime(r, ds, idx, &b.tp); err != nil {
+	var obs model.Observer = &b.tp
+	if !b.tp.outgo && !b.eager {
+		obs = patternTape{&b.tp}
+	}
+	if _, err := n.Lifetime(r, ds, idx, obs); err != nil {
 		return model.Score{}, err
 	}
 	b.setSteps(n)

@@ -352,3 +352,37 @@ func TestFrozenTables(t *testing.T) {
 		}
 	}
 }
+
+// TestPatternObserverPaths checks that the gradient is the same whether the
+// lifetime updates the weights before each Observe (a plain Observer) or
+// keeps them aside (the tape as a model.PatternObserver, which lets networks
+// of 128+ hidden neurons take the model's transposed lifetime): both read the
+// same patterns and the same final weights, up to float32 rounding.
+func TestPatternObserverPaths(t *testing.T) {
+	for _, upd := range []model.Update{model.UpdateAlways, model.UpdateMisclassified} {
+		for _, drive := range []model.Drive{model.DriveA0, model.DriveRaw} {
+			cfg := model.Config{Inputs: 12, Hidden: 160, Outputs: 4, Rounds: 2, Cap: 80, Eta: 0.01, EdgeProb: 1,
+				Init: model.InitScaled, Update: upd, Drive: drive}
+			p := newProblem(cfg, 40, 4)
+			var gs [2][]float32
+			for k, eager := range []bool{false, true} {
+				n, _ := model.NewNetwork(cfg)
+				b, _ := New(cfg)
+				b.eager = eager
+				gs[k] = make([]float32, len(p.theta))
+				n.Init(model.NewRand(7, "paths", 0))
+				if _, err := b.Gradient(n, model.Rules{Rounds: cfg.Rounds, Theta: p.theta}, p.ds, p.idx, gs[k]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var gmax, worst float64
+			for k := range gs[0] {
+				gmax = max(gmax, math.Abs(float64(gs[1][k])))
+				worst = max(worst, math.Abs(float64(gs[0][k]-gs[1][k])))
+			}
+			if !(gmax > 0) || worst > 1e-4*gmax {
+				t.Errorf("%v %v: gradients differ by %.3g (largest entry %.3g)", upd, drive, worst, gmax)
+			}
+		}
+	}
+}

@@ -63,6 +63,14 @@ func (tp *tape) restart() {
 	}
 }
 
+// patternTape is the tape of a lifetime without normalisation, which needs
+// only the patterns: as a model.PatternObserver it lets the lifetime keep its
+// weight updates aside past each step, as it does with no observer.
+type patternTape struct{ *tape }
+
+// ReadsPatternsOnly marks patternTape as a model.PatternObserver.
+func (patternTape) ReadsPatternsOnly() {}
+
 // Observe records one step of the lifetime (model.Observer).
 func (tp *tape) Observe(_ int, sample int32, _ int, updated bool) {
 	if !updated {

@@ -99,6 +99,15 @@ type Observer interface {
 	Observe(step int, sample int32, predicted int, updated bool)
 }
 
+// PatternObserver is an Observer that reads only its arguments and the step's
+// firing patterns (Patterns), never the weights, so a lifetime without
+// normalisation may keep its weight updates aside past Observe as it does
+// with no observer (the gradient's record of a lifetime is one).
+type PatternObserver interface {
+	Observer
+	ReadsPatternsOnly()
+}
+
 // Lifetime shows the samples idx of ds one at a time under rules r, updating
 // the weights after each (or after each misclassified one), and returns how
 // many were classified correctly before their update. It does not reset the
@@ -143,7 +152,8 @@ func (n *Network) lifetimeSteps(ds Samples, idx []int32, obs Observer) int {
 func (n *Network) lifetime(ds Samples, idx []int32, obs Observer, st *Start) int {
 	c := n.Cfg
 	h := c.Hidden
-	eager := obs != nil
+	_, patternsOnly := obs.(PatternObserver)
+	eager := obs != nil && !patternsOnly
 	// The hidden update waits for the next step's round 1, which a network
 	// without rounds does not have.
 	deferHid := !eager && c.Rounds > 0
