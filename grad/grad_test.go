@@ -36,11 +36,12 @@ const (
 
 // fdProblem is one small network and data set for the check.
 type fdProblem struct {
-	loss  Loss
-	cfg   model.Config
-	ds    model.Samples
-	idx   []int32
-	theta []float32
+	loss   Loss
+	factor int // Backprop.factor
+	cfg    model.Config
+	ds     model.Samples
+	idx    []int32
+	theta  []float32
 }
 
 func newProblem(cfg model.Config, samples int, seed uint64) fdProblem {
@@ -144,7 +145,7 @@ func (p fdProblem) gradient(t *testing.T, f fault) []float32 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.fault, b.Loss = f, p.loss
+	b.fault, b.Loss, b.factor = f, p.loss, p.factor
 	g := make([]float32, len(p.theta))
 	n.Init(model.NewRand(7, "fd-init", 0))
 	if _, err := b.Gradient(n, model.Rules{Rounds: p.cfg.Rounds, Theta: p.theta}, p.ds, p.idx, g); err != nil {
@@ -259,6 +260,23 @@ func TestFiniteDifferences(t *testing.T) {
 			checked += c.checked
 			skipped += c.skipped
 			nonzero += c.nonzero
+		})
+	}
+	// The hidden gradient from G's factors, which only larger networks take
+	// by cost, on every combination without normalisation.
+	for _, cfg := range allConfigs() {
+		if cfg.Norm != model.NormNone || cfg.EdgeProb < 1 {
+			continue
+		}
+		t.Run("factored-"+name(cfg), func(t *testing.T) {
+			p := newProblem(cfg, 8, 3)
+			p.factor = 2
+			r := p.check(t, p.gradient(t, faultNone))
+			if !(r.worst <= 1) || r.checked < r.skipped {
+				t.Errorf("coordinate %d: finite difference %.6g, gradient %.6g (%.3g times the bound); %d checked",
+					r.worstK, r.worstFD, r.worstG, r.worst, r.checked)
+			}
+			worst = max(worst, r.worst)
 		})
 	}
 	// The reference program's loss, cross-entropy on the softmax outputs,
@@ -384,5 +402,39 @@ func TestPatternObserverPaths(t *testing.T) {
 				t.Errorf("%v %v: gradients differ by %.3g (largest entry %.3g)", upd, drive, worst, gmax)
 			}
 		}
+	}
+}
+
+// TestFactoredHiddenGradient compares the hidden table's gradient from G's
+// factors with the one from G, at a size where the cost picks the factors,
+// and checks that it does.
+func TestFactoredHiddenGradient(t *testing.T) {
+	cfg := model.Config{Inputs: 12, Hidden: 400, Outputs: 4, Rounds: 3, Cap: 200, Eta: 0.01, EdgeProb: 1,
+		Init: model.InitScaled, Drive: model.DriveRaw}
+	p := newProblem(cfg, 60, 5)
+	var gs [3][]float32
+	for k, factor := range []int{0, 1, 2} {
+		n, _ := model.NewNetwork(cfg)
+		b, _ := New(cfg)
+		b.factor = factor
+		gs[k] = make([]float32, len(p.theta))
+		n.Init(model.NewRand(7, "factored", 0))
+		if _, err := b.Gradient(n, model.Rules{Rounds: cfg.Rounds, Theta: p.theta}, p.ds, p.idx, gs[k]); err != nil {
+			t.Fatal(err)
+		}
+		if k == 0 && !b.lowRank {
+			t.Error("at 400 hidden neurons the cost did not pick the factored form")
+		}
+	}
+	if !slices.Equal(gs[0], gs[2]) {
+		t.Error("the factored form chosen by cost differs from the forced one")
+	}
+	var gmax, worst float64
+	for k := range gs[1] {
+		gmax = max(gmax, math.Abs(float64(gs[1][k])))
+		worst = max(worst, math.Abs(float64(gs[1][k]-gs[2][k])))
+	}
+	if !(gmax > 0) || worst > 1e-5*gmax {
+		t.Errorf("factored and dense gradients differ by %.3g (largest entry %.3g)", worst, gmax)
 	}
 }
