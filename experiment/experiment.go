@@ -101,6 +101,7 @@ type lifetimes struct {
 	ds       data.Dataset
 	template *model.Network
 	nets     []*model.Network
+	st       *model.Start // the last start, whose buffers the next one reuses
 }
 
 func newLifetimes(cfg model.Config, ds data.Dataset, workers int) (*lifetimes, error) {
@@ -121,9 +122,14 @@ func newLifetimes(cfg model.Config, ds data.Dataset, workers int) (*lifetimes, e
 
 // start prepares lifetimes over batch from the template's weights: the
 // products of its input weights and the batch, shared by every lifetime of a
-// generation.
+// generation. The Start is valid until the next call.
 func (l *lifetimes) start(batch []int32) (*model.Start, error) {
-	return model.NewStart(l.template, l.ds.Train, batch)
+	if l.st == nil {
+		st, err := model.NewStart(l.template, l.ds.Train, batch)
+		l.st = st
+		return st, err
+	}
+	return l.st, l.st.Reset(l.template, l.ds.Train, batch)
 }
 
 // run gives rules a lifetime over batch from the template's weights on the

@@ -488,3 +488,64 @@ func TestFastPathsWide(t *testing.T) {
 		t.Errorf("only %d of %d cases strict", strict, total)
 	}
 }
+
+// TestStartReset checks that a Start reset to other initial weights and
+// another batch, shorter or longer, gives the lifetimes of a new one bit for
+// bit.
+func TestStartReset(t *testing.T) {
+	cfg := Config{Inputs: 30, Hidden: 200, Outputs: 5, Rounds: 3, Cap: 90, Eta: 0.01, EdgeProb: 1, Init: InitScaled}
+	ds := randomSamples(60, cfg.Inputs, cfg.Outputs, 4)
+	w0, _ := NewNetwork(cfg)
+	w0.Init(NewRand(1, "reset", 0))
+	r := NewRules(cfg.Rounds)
+	rng := NewRand(2, "reset", 0)
+	for i := range r.Theta {
+		r.Theta[i] = float32(rng.NormFloat64())
+	}
+	batch := func(lo, n int) []int32 {
+		idx := make([]int32, n)
+		for i := range idx {
+			idx[i] = int32(lo + i)
+		}
+		return idx
+	}
+	st, err := NewStart(w0, ds, batch(0, 40))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := func() *Network { n, _ := NewNetwork(cfg); return n }(), func() *Network { n, _ := NewNetwork(cfg); return n }()
+	for k, idx := range [][]int32{batch(10, 20), batch(5, 50), batch(0, 40)} {
+		// New initial weights too, as each ES generation has.
+		w0.Init(NewRand(1, "reset", uint64(k+1)))
+		if err := st.Reset(w0, ds, idx); err != nil {
+			t.Fatal(err)
+		}
+		fresh, err := NewStart(w0, ds, idx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ca, sa, err := a.LifetimeFrom(st, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cb, sb, err := b.LifetimeFrom(fresh, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ca != cb || sa.Loss != sb.Loss || sa.Accuracy != sb.Accuracy || sameBits32(flatWeights(a), flatWeights(b)) >= 0 {
+			t.Fatalf("batch of %d: a reset start gave %d correct, loss %v; a new one %d, %v (or other weights)", len(idx), ca, sa.Loss, cb, sb.Loss)
+		}
+	}
+	if _, err := NewStart(w0, randomSamples(5, cfg.Inputs+1, cfg.Outputs, 1), batch(0, 5)); err == nil {
+		t.Error("a start over data of another width was accepted")
+	}
+}
+
+func sameBits32(a, b []float32) int {
+	for i := range a {
+		if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+			return i
+		}
+	}
+	return -1
+}

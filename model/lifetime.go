@@ -14,10 +14,11 @@ import (
 // c * sum(x), and Win itself is updated once, when the lifetime ends (unless
 // an Observer, which may read the weights, watches every step). The hidden
 // rule's update of a step is added to Whid by the first product of the next
-// step, in the same pass (see learnHidden and forwardDrive). Both give the
-// weights and products of the step-by-step computation within float32
-// rounding: the hidden weights and their products bit for bit, Win x within
-// the rounding of a sum over the inputs.
+// step, in the same pass (see learnHidden and forwardDrive), or on wide
+// networks kept aside for a few steps over transposed weights (transposed.go).
+// All give the weights of the step-by-step computation (Whid bit for bit, Win
+// within the rounding of a sum of the steps) and its products within float32
+// rounding.
 
 // batch holds the buffers of the batched products: a block of samples'
 // inputs and drives, and for the evaluation pass every round's activations
@@ -160,7 +161,7 @@ func (n *Network) lifetime(ds Samples, idx []int32, obs Observer, st *Start) int
 	trans := n.useTransposed(len(idx), eager)
 	if trans {
 		var wT []float32
-		if st != nil {
+		if st != nil && len(st.wT) > 0 {
 			wT = st.wT
 		}
 		n.enterTransposed(wT)
@@ -236,23 +237,41 @@ type Start struct {
 	w0  *Network
 	ds  Samples
 	idx []int32
-	d   []float32 // len(idx) x Hidden: Win x of each sample
-	sx  []float32 // sum of each sample's inputs
-	wT  []float32 // the transpose of Whid, for the transposed lifetime
+	// shared says whether d and sx hold the products (not under
+	// norm=outgoing, where every step changes Win x beyond a constant per
+	// row).
+	shared bool
+	d      []float32 // len(idx) x Hidden: Win x of each sample
+	sx     []float32 // sum of each sample's inputs
+	wT     []float32 // the transpose of Whid for the transposed lifetime, or empty
 }
 
 // NewStart prepares lifetimes over samples idx of ds from the weights w0
 // holds now. w0 must keep them while the Start is in use.
 func NewStart(w0 *Network, ds Samples, idx []int32) (*Start, error) {
-	if ds.Dim != w0.Cfg.Inputs {
-		return nil, fmt.Errorf("data has %d features, network %d inputs", ds.Dim, w0.Cfg.Inputs)
+	st := new(Start)
+	if err := st.Reset(w0, ds, idx); err != nil {
+		return nil, err
 	}
-	st := &Start{w0: w0, ds: ds, idx: idx}
-	if w0.Cfg.Norm == NormOutgoing {
-		return st, nil // every step changes Win x beyond a constant per row
+	return st, nil
+}
+
+// Reset makes st the start of lifetimes over samples idx of ds from the
+// weights w0 holds now, as NewStart does, in st's buffers: a trainer keeps
+// one Start for all its generations instead of leaving megabytes to the
+// collector at each. No lifetime from st may be running.
+func (st *Start) Reset(w0 *Network, ds Samples, idx []int32) error {
+	if ds.Dim != w0.Cfg.Inputs {
+		return fmt.Errorf("data has %d features, network %d inputs", ds.Dim, w0.Cfg.Inputs)
+	}
+	st.w0, st.ds, st.idx = w0, ds, idx
+	st.shared = w0.Cfg.Norm != NormOutgoing
+	st.wT = st.wT[:0]
+	if !st.shared {
+		return nil
 	}
 	h := w0.Cfg.Hidden
-	st.d, st.sx = make([]float32, len(idx)*h), make([]float32, len(idx))
+	st.d, st.sx = resize(st.d, len(idx)*h), resize(st.sx, len(idx))
 	b := w0.buffers()
 	blocks(len(idx), b.size, func(lo, hi int) {
 		w0.drives(ds, idx[lo:hi])
@@ -260,10 +279,18 @@ func NewStart(w0 *Network, ds Samples, idx []int32) (*Start, error) {
 		copy(st.sx[lo:hi], b.sx)
 	})
 	if w0.useTransposed(len(idx), false) {
-		st.wT = make([]float32, h*h)
+		st.wT = resize(st.wT, h*h)
 		linalg.Transpose(st.wT, w0.Whid, h, h)
 	}
-	return st, nil
+	return nil
+}
+
+// resize returns s with length n, reusing its array when it is large enough.
+func resize(s []float32, n int) []float32 {
+	if cap(s) < n {
+		return make([]float32, n)
+	}
+	return s[:n]
 }
 
 // LifetimeFrom gives n the start's weights, runs the lifetime of rules r over
@@ -278,7 +305,7 @@ func (n *Network) LifetimeFrom(st *Start, r Rules) (int, Score, error) {
 		return 0, Score{}, fmt.Errorf("network configuration %+v differs from the start's %+v", n.Cfg, st.w0.Cfg)
 	}
 	n.CopyWeights(st.w0)
-	if st.d == nil {
+	if !st.shared {
 		correct, err := n.Lifetime(r, st.ds, st.idx, nil)
 		if err != nil {
 			return 0, Score{}, err
