@@ -371,6 +371,30 @@ func TestFrozenTables(t *testing.T) {
 	}
 }
 
+// gradientWith returns the gradient of p's problem from the initial weights
+// of the named stream, by a Backprop set up by set.
+func (p fdProblem) gradientWith(t *testing.T, stream string, set func(*Backprop)) ([]float32, *Backprop) {
+	t.Helper()
+	n, _ := model.NewNetwork(p.cfg)
+	b, _ := New(p.cfg)
+	set(b)
+	g := make([]float32, len(p.theta))
+	n.Init(model.NewRand(7, stream, 0))
+	if _, err := b.Gradient(n, model.Rules{Rounds: p.cfg.Rounds, Theta: p.theta}, p.ds, p.idx, g); err != nil {
+		t.Fatal(err)
+	}
+	return g, b
+}
+
+// maxDiff returns the largest |a - b| and the largest |b|.
+func maxDiff(a, b []float32) (diff, scale float64) {
+	for k := range a {
+		scale = max(scale, math.Abs(float64(b[k])))
+		diff = max(diff, math.Abs(float64(a[k]-b[k])))
+	}
+	return diff, scale
+}
+
 // TestPatternObserverPaths checks that the gradient is the same whether the
 // lifetime updates the weights before each Observe (a plain Observer) or
 // keeps them aside (the tape as a model.PatternObserver, which lets networks
@@ -382,24 +406,10 @@ func TestPatternObserverPaths(t *testing.T) {
 			cfg := model.Config{Inputs: 12, Hidden: 160, Outputs: 4, Rounds: 2, Cap: 80, Eta: 0.01, EdgeProb: 1,
 				Init: model.InitScaled, Update: upd, Drive: drive}
 			p := newProblem(cfg, 40, 4)
-			var gs [2][]float32
-			for k, eager := range []bool{false, true} {
-				n, _ := model.NewNetwork(cfg)
-				b, _ := New(cfg)
-				b.eager = eager
-				gs[k] = make([]float32, len(p.theta))
-				n.Init(model.NewRand(7, "paths", 0))
-				if _, err := b.Gradient(n, model.Rules{Rounds: cfg.Rounds, Theta: p.theta}, p.ds, p.idx, gs[k]); err != nil {
-					t.Fatal(err)
-				}
-			}
-			var gmax, worst float64
-			for k := range gs[0] {
-				gmax = max(gmax, math.Abs(float64(gs[1][k])))
-				worst = max(worst, math.Abs(float64(gs[0][k]-gs[1][k])))
-			}
-			if !(gmax > 0) || worst > 1e-4*gmax {
-				t.Errorf("%v %v: gradients differ by %.3g (largest entry %.3g)", upd, drive, worst, gmax)
+			deferred, _ := p.gradientWith(t, "paths", func(*Backprop) {})
+			eager, _ := p.gradientWith(t, "paths", func(b *Backprop) { b.eager = true })
+			if diff, scale := maxDiff(deferred, eager); !(scale > 0) || diff > 1e-4*scale {
+				t.Errorf("%v %v: gradients differ by %.3g (largest entry %.3g)", upd, drive, diff, scale)
 			}
 		}
 	}
@@ -412,29 +422,16 @@ func TestFactoredHiddenGradient(t *testing.T) {
 	cfg := model.Config{Inputs: 12, Hidden: 400, Outputs: 4, Rounds: 3, Cap: 200, Eta: 0.01, EdgeProb: 1,
 		Init: model.InitScaled, Drive: model.DriveRaw}
 	p := newProblem(cfg, 60, 5)
-	var gs [3][]float32
-	for k, factor := range []int{0, 1, 2} {
-		n, _ := model.NewNetwork(cfg)
-		b, _ := New(cfg)
-		b.factor = factor
-		gs[k] = make([]float32, len(p.theta))
-		n.Init(model.NewRand(7, "factored", 0))
-		if _, err := b.Gradient(n, model.Rules{Rounds: cfg.Rounds, Theta: p.theta}, p.ds, p.idx, gs[k]); err != nil {
-			t.Fatal(err)
-		}
-		if k == 0 && !b.lowRank {
-			t.Error("at 400 hidden neurons the cost did not pick the factored form")
-		}
+	byCost, b := p.gradientWith(t, "factored", func(*Backprop) {})
+	if !b.lowRank {
+		t.Error("at 400 hidden neurons the cost did not pick the factored form")
 	}
-	if !slices.Equal(gs[0], gs[2]) {
+	factored, _ := p.gradientWith(t, "factored", func(b *Backprop) { b.factor = 2 })
+	dense, _ := p.gradientWith(t, "factored", func(b *Backprop) { b.factor = 1 })
+	if !slices.Equal(byCost, factored) {
 		t.Error("the factored form chosen by cost differs from the forced one")
 	}
-	var gmax, worst float64
-	for k := range gs[1] {
-		gmax = max(gmax, math.Abs(float64(gs[1][k])))
-		worst = max(worst, math.Abs(float64(gs[1][k]-gs[2][k])))
-	}
-	if !(gmax > 0) || worst > 1e-5*gmax {
-		t.Errorf("factored and dense gradients differ by %.3g (largest entry %.3g)", worst, gmax)
+	if diff, scale := maxDiff(factored, dense); !(scale > 0) || diff > 1e-5*scale {
+		t.Errorf("factored and dense gradients differ by %.3g (largest entry %.3g)", diff, scale)
 	}
 }
