@@ -34,7 +34,6 @@ import (
 	"github.com/klauspost/cpuid/v2"
 
 	"plasticity/data"
-	"plasticity/es"
 	"plasticity/experiment"
 	"plasticity/figures"
 	"plasticity/linalg"
@@ -146,6 +145,7 @@ type flags struct {
 	lr, wd        float64
 	restarts      int
 	ckptEvery     int
+	horizon       int
 	resume        string
 	evalLifetimes int
 	steps         int
@@ -207,12 +207,13 @@ func (f *flags) trainFlags() {
 	fs.Float64Var(&f.wd, "wd", 0, "weight decay of openai ES's mean and of GD's rules (decoupled, as AdamW)")
 	fs.IntVar(&f.restarts, "restarts", 0, "cmaes, sepcmaes: IPOP restarts allowed (each doubles the population)")
 	fs.StringVar(&f.fitness, "fitness", "accuracy", "ES fitness: accuracy or loss (minus cross-entropy); ties rank the lower candidate index first")
+	fs.IntVar(&f.horizon, "horizon", 0, "ES: samples of a second, longer lifetime each candidate lives per generation; fitness averages both (0: none)")
 	fs.IntVar(&f.evalEvery, "eval-every", 25, "measure test accuracy every N generations (0: never)")
 	fs.IntVar(&f.ckptEvery, "checkpoint-every", 100, "write the checkpoint every N generations (and at the end, and on Ctrl-C)")
 	fs.IntVar(&f.steps, "steps", 0, fmt.Sprintf("GD steps (0: %d)", experiment.DefaultGDSteps))
 	fs.StringVar(&f.gd, "gd", "ours", "GD variant: ours (settings that reached the goal on the synthetic set; model flags left unset take "+
 		gdNote(bestGD)+") or seed (the seed paper's: model flags as given, every table learned from N(0,1) rules, -loss softmax)")
-	fs.StringVar(&f.freeze, "freeze", "", "GD: rule tables held at zero, comma-separated input,hidden,output, or none (default: ours input,hidden; seed none)")
+	fs.StringVar(&f.freeze, "freeze", "", "rule tables held at zero, comma-separated input,hidden,output, or none (ES default none; GD default: ours input,hidden; seed none)")
 	fs.Float64Var(&f.ruleInitStd, "rule-init-std", 0, "GD: deviation of the initial rules' normal entries (default: ours 0, seed 1)")
 	fs.StringVar(&f.loss, "loss", "", "GD loss: logits (cross-entropy of the logits) or softmax (taken on the softmax outputs, the reference's) (default: ours logits, seed softmax)")
 	f.evalFlag()
@@ -350,6 +351,10 @@ func (f *flags) esOptions(cfg model.Config, stderr io.Writer) (experiment.ESOpti
 	}
 	o.PopSize, o.Sigma, o.Parents, o.Fitness, o.EvalEvery = f.popsize, f.sigma, f.parents, f.fitness, f.evalEvery
 	o.LR, o.WeightDecay, o.Restarts, o.CheckpointEvery = f.lr, f.wd, f.restarts, f.ckptEvery
+	o.Horizon = f.horizon
+	if f.freeze != "none" && f.freeze != "" {
+		o.Freeze = strings.Split(f.freeze, ",")
+	}
 	o.Data = experiment.DataSpec{Name: f.data, DataSeed: f.dataSeed, MNISTDir: f.mnist, Standardize: f.standardize}
 	if f.steps != 0 && f.fs.Name() == "plasticity train" {
 		return o, badInput("-steps is for -method gd")
@@ -599,12 +604,20 @@ type runJSON struct {
 }
 
 // bestES holds the flag values of the ES variant plasticity run uses unless
-// -es is given: the one that did best on the synthetic set (issue 3: test
-// accuracy 0.90 after one 100-sample lifetime, against 0.25 for the seed's
-// simple ES). It departs from the seed's model in two options: N(0,1/fan-in)
-// initial weights, and updates only after a misclassified sample. Flags the
-// user sets win over these.
-var bestES = map[string]string{"es": "openai", "init": "scaled", "update": "misclassified"}
+// -es is given: the one that met both goals of issue 3 on seed 1 (test
+// accuracy 0.82 after one 100-sample lifetime, transfer accuracy 0.957 on
+// data-seed 7 after 50 passes). It learns the output table only, on GD's
+// model (bestGD): learned input and hidden tables (test 0.90 with every
+// table learned) grow without bound over a transfer's 200,000 updates and
+// fall to chance. Minus the cross-entropy is a smoother fitness than
+// accuracy; a population of 200 with Adam step 0.03 gave more transfer
+// accuracy at equal test accuracy than 40 with 0.1; and longer runs trade
+// transfer for test accuracy (the rules fit the training draw ever closer),
+// so 700 generations stop where both goals hold. Flags the user sets win
+// over these.
+var bestES = map[string]string{"es": "openai", "popsize": "200", "lr": "0.03", "fitness": "loss",
+	"freeze": "input,hidden", "generations": "700",
+	"act": "relu", "drive": "raw", "init": "scaled", "update": "misclassified"}
 
 // runRow is one method of plasticity run: its rules and their transfer.
 type runRow struct {
@@ -748,8 +761,7 @@ func gdNoteOf(o experiment.GDOptions) string {
 
 // esNote describes the settings of an ES run for the legend of run's table.
 func esNote(eo experiment.ESOptions) string {
-	c := es.Defaults(es.Config{Name: eo.Strategy, PopSize: eo.PopSize, Sigma: eo.Sigma, Parents: eo.Parents, LR: eo.LR,
-		WeightDecay: eo.WeightDecay}, model.GenotypeLen(eo.Model.Rounds))
+	c := eo.SearchSettings()
 	s := fmt.Sprintf("population %d, sigma %g", c.PopSize, c.Sigma)
 	switch eo.Strategy {
 	case "openai":
@@ -758,7 +770,16 @@ func esNote(eo experiment.ESOptions) string {
 		s += fmt.Sprintf(", %d parents", c.Parents)
 	}
 	m := eo.Model
-	return fmt.Sprintf("%s, %d generations, fitness %s; init %s, norm %s, update %s", s, eo.Generations, eo.Fitness, m.Init, m.Norm, m.Update)
+	fitness := eo.Fitness
+	if eo.Horizon > 0 {
+		fitness += fmt.Sprintf(" (mean of the batch lifetime's and a %d-sample lifetime's)", eo.Horizon)
+	}
+	frozen := "none"
+	if len(eo.Freeze) > 0 {
+		frozen = strings.Join(eo.Freeze, ",")
+	}
+	return fmt.Sprintf("%s, %d generations, fitness %s, frozen tables %s; act %s, drive %s, init %s, norm %s, update %s",
+		s, eo.Generations, fitness, frozen, m.Act, m.Drive, m.Init, m.Norm, m.Update)
 }
 
 func cmdRun(args []string, stdout, stderr io.Writer) error {
@@ -787,6 +808,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	withSeed := !f.set("es") || f.strategy != "simple"
+	// Read before bestES sets -generations: a short run asked for is short
+	// for both ES runs.
+	shortRun := f.set("generations")
 	if !f.set("es") {
 		for name, v := range bestES {
 			if !f.set(name) {
@@ -806,8 +830,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	}
 	seedES := experiment.DefaultES(f.options(seedCfg, stderr))
 	seedES.Fitness, seedES.EvalEvery, seedES.CheckpointEvery = "accuracy", f.evalEvery, f.ckptEvery
-	if f.set("generations") {
-		// A short run asked for is short for both.
+	if shortRun {
 		seedES.Generations = f.generations
 	}
 	seedES.Data = eo.Data

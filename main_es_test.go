@@ -85,3 +85,45 @@ func TestResumeRefusals(t *testing.T) {
 	}
 	check("other version", "version 9", "train", "-resume", dir)
 }
+
+// TestTrainESFreezeFlag: -freeze holds ES's tables at zero in rules.json, a
+// resumed frozen run matches an uninterrupted one, and bad -freeze or
+// -horizon values end with one line and status 2.
+func TestTrainESFreezeFlag(t *testing.T) {
+	full, part := t.TempDir(), t.TempDir()
+	args := append(append([]string(nil), quickES...), "-es", "openai", "-freeze", "input,hidden", "-horizon", "60")
+	if _, e, code := run(t, append(args, "-generations", "4", "-out", full)...); code != 0 {
+		t.Fatalf("exit %d: %s", code, e)
+	}
+	if _, e, code := run(t, append(args, "-generations", "2", "-out", part)...); code != 0 {
+		t.Fatalf("exit %d: %s", code, e)
+	}
+	if _, e, code := run(t, "train", "-resume", part, "-generations", "4"); code != 0 {
+		t.Fatalf("resume exit %d: %s", code, e)
+	}
+	a, b := rulesOf(t, full), rulesOf(t, part)
+	for _, k := range []string{"input", "hidden", "output"} {
+		if !reflect.DeepEqual(a[k], b[k]) {
+			t.Errorf("%s differs between the uninterrupted and the resumed run", k)
+		}
+	}
+	for _, k := range []string{"input", "hidden"} {
+		for i, v := range a[k].([]any) {
+			if v.(float64) != 0 {
+				t.Fatalf("frozen %s table: entry %d is %v", k, i, v)
+			}
+		}
+	}
+	for _, c := range []struct{ flag, value, want string }{
+		{"-freeze", "input,bias", `"bias"`},
+		{"-freeze", "input,hidden,output", "nothing left to learn"},
+		{"-horizon", "-1", "-horizon"},
+		{"-horizon", "4001", "-horizon"},
+	} {
+		out, e, code := run(t, append(append([]string(nil), quickES...), "-es", "openai", "-generations", "1",
+			"-out", t.TempDir(), c.flag, c.value)...)
+		if code != 2 || out != "" || strings.Count(e, "\n") != 1 || !strings.Contains(e, c.want) {
+			t.Errorf("%s %s: exit %d, stderr %q; want status 2 and one line mentioning %s", c.flag, c.value, code, e, c.want)
+		}
+	}
+}

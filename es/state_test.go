@@ -61,17 +61,7 @@ func TestStateRoundTrip(t *testing.T) {
 				t.Fatal("the restart case made no restart before saving")
 			}
 			for g := range 50 {
-				pa, pb := a.Ask(), b.Ask()
-				if len(pa) != len(pb) {
-					t.Fatalf("generation %d: populations of %d and %d", g, len(pa), len(pb))
-				}
-				for i := range pa {
-					for j := range pa[i] {
-						if math.Float32bits(pa[i][j]) != math.Float32bits(pb[i][j]) {
-							t.Fatalf("generation %d after restore: candidate %d differs at %d", g, i, j)
-						}
-					}
-				}
+				samePopulations(t, g, a, b)
 				step(a, rastrigin)
 				step(b, rastrigin)
 			}
@@ -85,6 +75,23 @@ func TestStateRoundTrip(t *testing.T) {
 				t.Fatalf("generation %d/%d, step size %v/%v", a.Generation(), b.Generation(), a.StepSize(), b.StepSize())
 			}
 		})
+	}
+}
+
+// samePopulations fails unless a and b ask for bit-identical candidates in
+// generation g after a restore.
+func samePopulations(t *testing.T, g int, a, b Strategy) {
+	t.Helper()
+	pa, pb := a.Ask(), b.Ask()
+	if len(pa) != len(pb) {
+		t.Fatalf("generation %d: populations of %d and %d", g, len(pa), len(pb))
+	}
+	for i := range pa {
+		for j := range pa[i] {
+			if math.Float32bits(pa[i][j]) != math.Float32bits(pb[i][j]) {
+				t.Fatalf("generation %d after restore: candidate %d differs at %d", g, i, j)
+			}
+		}
 	}
 }
 

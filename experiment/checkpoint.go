@@ -21,8 +21,13 @@ const CheckpointFile = "checkpoint.bin"
 
 // CheckpointVersion is the version of the checkpoint format. A checkpoint of
 // another version is refused: bump it whenever the payload or a strategy's
-// state (es.StateVersion) changes meaning.
-const CheckpointVersion = 1
+// state (es.StateVersion) changes meaning. Version 2 added ESOptions.Freeze
+// and ESOptions.Horizon, which a version 1 reader would drop without a word.
+const CheckpointVersion = 2
+
+// oldestCheckpointVersion is the oldest format still read: a version 1
+// payload is a version 2 one with no table frozen and no horizon.
+const oldestCheckpointVersion = 1
 
 // checkpointMagic opens every checkpoint file.
 const checkpointMagic = "plasticity-checkpoint\n"
@@ -94,8 +99,9 @@ func parseCheckpoint(b []byte) (*Checkpoint, error) {
 	if len(b) < 12 {
 		return nil, errors.New("truncated (no header)")
 	}
-	if v := binary.LittleEndian.Uint32(b); v != CheckpointVersion {
-		return nil, fmt.Errorf("format version %d, this plasticity reads version %d", v, CheckpointVersion)
+	if v := binary.LittleEndian.Uint32(b); v < oldestCheckpointVersion || v > CheckpointVersion {
+		return nil, fmt.Errorf("format version %d, this plasticity reads versions %d to %d", v,
+			oldestCheckpointVersion, CheckpointVersion)
 	}
 	n := binary.LittleEndian.Uint64(b[4:])
 	b = b[12:]

@@ -7,6 +7,7 @@ import (
 	"math"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"plasticity/data"
@@ -29,8 +30,18 @@ type ESOptions struct {
 	WeightDecay float64 `json:"wd"`
 	// Restarts is how many IPOP restarts CMA-ES may make.
 	Restarts int `json:"restarts"`
+	// Freeze lists rule tables ("input", "hidden", "output") held at zero:
+	// the strategy searches only the other tables' entries.
+	Freeze []string `json:"freeze,omitempty"`
 	// Fitness is "accuracy" (the seed's) or "loss" (minus the cross-entropy).
 	Fitness string `json:"fitness"`
+	// Horizon, when not 0, is the length in samples of a second lifetime
+	// every candidate lives each generation, from the same initial weights
+	// over a window of the training split drawn per generation; a candidate's
+	// fitness is then the mean of its batch lifetime's and this one's
+	// (each scored by its evaluation pass over its own samples). It shows the
+	// strategy what its rules do to weights over more than one batch.
+	Horizon int `json:"horizon,omitempty"`
 	// EvalEvery is how often (in generations) the test accuracy of the
 	// strategy's centre is measured; 0 never.
 	EvalEvery int `json:"eval_every"`
@@ -163,10 +174,70 @@ func (o ESOptions) validate(ds data.Dataset) error {
 		return fmt.Errorf("unknown -fitness %q (want accuracy or loss)", o.Fitness)
 	case o.EvalEvery < 0:
 		return fmt.Errorf("-eval-every must be >= 0, got %d", o.EvalEvery)
+	case o.Horizon < 0 || o.Horizon > ds.Train.Len():
+		return fmt.Errorf("-horizon must be in 0..%d (the training split), got %d", ds.Train.Len(), o.Horizon)
 	case o.CheckpointEvery < 0:
 		return fmt.Errorf("-checkpoint-every must be >= 0, got %d", o.CheckpointEvery)
 	}
-	return nil
+	_, err := freeCoordinates(0, o.Freeze)
+	return err
+}
+
+// freeCoordinates returns the genotype indices of the rule tables for R
+// rounds that freeze leaves free, in increasing order.
+func freeCoordinates(rounds int, freeze []string) ([]int, error) {
+	r := model.NewRules(rounds)
+	for i := range r.Theta {
+		r.Theta[i] = 1
+	}
+	for _, name := range freeze {
+		t, _, err := ruleTable(r, name)
+		if err != nil {
+			return nil, err
+		}
+		clear(t)
+	}
+	var free []int
+	for i, v := range r.Theta {
+		if v != 0 {
+			free = append(free, i)
+		}
+	}
+	if len(free) == 0 {
+		return nil, fmt.Errorf("-freeze %s holds every rule table: nothing left to learn", strings.Join(freeze, ","))
+	}
+	return free, nil
+}
+
+// newStrategy builds the strategy o describes for rules of R rounds: over the
+// whole genotype, or, with tables frozen, over the free entries alone behind
+// es.Masked, whose candidates hold exact zeros in the frozen tables.
+func (o ESOptions) newStrategy(rounds int) (es.Strategy, error) {
+	dim := model.GenotypeLen(rounds)
+	rng := model.NewRand(o.Seed, "es", 0)
+	if len(o.Freeze) == 0 {
+		return es.New(o.strategyConfig(), dim, rng)
+	}
+	free, err := freeCoordinates(rounds, o.Freeze)
+	if err != nil {
+		return nil, err
+	}
+	inner, err := es.New(o.strategyConfig(), len(free), rng)
+	if err != nil {
+		return nil, err
+	}
+	return es.NewMasked(inner, dim, free)
+}
+
+// SearchSettings returns the strategy's settings with es.Defaults filled in
+// for the number of genotype entries it searches: all of them, or the free
+// ones under Freeze (a Freeze TrainES would refuse counts as none).
+func (o ESOptions) SearchSettings() es.Config {
+	dim := model.GenotypeLen(o.Model.Rounds)
+	if free, err := freeCoordinates(o.Model.Rounds, o.Freeze); err == nil && len(o.Freeze) > 0 {
+		dim = len(free)
+	}
+	return es.Defaults(o.strategyConfig(), dim)
 }
 
 // strategyConfig is the es.Config the options describe.
@@ -220,8 +291,7 @@ func trainES(o ESOptions, ds data.Dataset, ck *Checkpoint) (Result, error) {
 		return Result{}, err
 	}
 	cfg := fitModel(o.Model, ds)
-	dim := model.GenotypeLen(cfg.Rounds)
-	strat, err := es.New(o.strategyConfig(), dim, model.NewRand(o.Seed, "es", 0))
+	strat, err := o.newStrategy(cfg.Rounds)
 	if err != nil {
 		return Result{}, err
 	}
@@ -274,12 +344,19 @@ func trainES(o ESOptions, ds data.Dataset, ck *Checkpoint) (Result, error) {
 		}
 		fit := make([]float64, len(pop))
 		for i, s := range scores {
-			fit[i] = s.Accuracy
-			if o.Fitness == "loss" {
-				fit[i] = -s.Loss
-			}
+			fit[i] = o.fitnessOf(s)
 		}
 		samples += 2 * len(batch) * len(pop)
+		if o.Horizon > 0 {
+			long, err := l.generation(o.Workers, cfg.Rounds, pop, horizonWindow(o.Seed, g, ds.Train.Len(), o.Horizon))
+			if err != nil {
+				return Result{}, err
+			}
+			for i, s := range long {
+				fit[i] = (fit[i] + o.fitnessOf(s)) / 2
+			}
+			samples += 2 * o.Horizon * len(pop)
+		}
 		bestIdx := es.Ranking(fit)[0]
 		row := Row{Step: g + 1, BestFitness: fit[bestIdx], BatchAccuracy: scores[bestIdx].Accuracy,
 			Loss: scores[bestIdx].Loss, Majority: scores[bestIdx].Majority, TestAccuracy: math.NaN()}
@@ -327,6 +404,26 @@ func trainES(o ESOptions, ds data.Dataset, ck *Checkpoint) (Result, error) {
 	}
 	res.Final, err = Score(o.Options, ds, res.Rules)
 	return res, err
+}
+
+// fitnessOf is a candidate's fitness from the evaluation pass of a lifetime.
+func (o ESOptions) fitnessOf(s model.Score) float64 {
+	if o.Fitness == "loss" {
+		return -s.Loss
+	}
+	return s.Accuracy
+}
+
+// horizonWindow returns the samples of generation g's long lifetime: the
+// first n of a permutation of the training split drawn from the seed for that
+// generation.
+func horizonWindow(seed uint64, g, ntrain, n int) []int32 {
+	p := model.NewRand(seed, "horizon", uint64(g)).Perm(ntrain)[:n]
+	w := make([]int32, n)
+	for i, v := range p {
+		w[i] = int32(v)
+	}
+	return w
 }
 
 func lastTest(rows []Row) string {

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -69,21 +70,27 @@ func sameMetrics(t *testing.T, a, b []Row) {
 func TestTrainESWorkersIdentical(t *testing.T) {
 	ds := smallData(t)
 	for _, s := range strategies {
-		t.Run(s, func(t *testing.T) {
-			o := smallES(s, 6)
-			a, err := TrainES(o, ds)
-			if err != nil {
-				t.Fatal(err)
-			}
-			o.Workers = 2
-			b, err := TrainES(o, ds)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sameBits(t, "rules", a.Rules.Theta, b.Rules.Theta)
-			sameMetrics(t, a.Metrics, b.Metrics)
-		})
+		t.Run(s, func(t *testing.T) { workersAgree(t, smallES(s, 6), ds) })
 	}
+}
+
+// workersAgree runs o on one worker and on two, fails unless rules and
+// metrics are the same, and returns the first run.
+func workersAgree(t *testing.T, o ESOptions, ds data.Dataset) Result {
+	t.Helper()
+	o.Workers = 1
+	a, err := TrainES(o, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Workers = 2
+	b, err := TrainES(o, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameBits(t, "rules with workers 1 and 2", a.Rules.Theta, b.Rules.Theta)
+	sameMetrics(t, a.Metrics, b.Metrics)
+	return a
 }
 
 // TestResumeIsExact stops a run after its first generation (a closed Stop
@@ -138,16 +145,7 @@ func TestResumeIsExact(t *testing.T) {
 
 func TestResumeRefusesChangedRun(t *testing.T) {
 	ds := smallData(t)
-	dir := t.TempDir()
-	o := smallES("cmaes", 3)
-	o.Dir = dir
-	if _, err := TrainES(o, ds); err != nil {
-		t.Fatal(err)
-	}
-	ck, err := ReadCheckpoint(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ck, _ := checkpointed(t, smallES("cmaes", 3), ds)
 	changed := ck.Options
 	changed.Seed++
 	if _, err := ResumeES(ck, changed, ds); err == nil {
@@ -183,6 +181,13 @@ func TestCheckpointRefusesDamage(t *testing.T) {
 	if _, err := ReadCheckpoint(dir); err != nil {
 		t.Fatalf("intact checkpoint refused: %v", err)
 	}
+	// A version 1 file (no -freeze, no -horizon) is still read.
+	if err := os.WriteFile(path, withVersion(good, 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadCheckpoint(dir); err != nil {
+		t.Errorf("version 1 checkpoint refused: %v", err)
+	}
 	flipped := bytes.Clone(good)
 	flipped[len(flipped)/2] ^= 1
 	otherVersion := bytes.Clone(good)
@@ -198,7 +203,8 @@ func TestCheckpointRefusesDamage(t *testing.T) {
 		{"one byte short", "truncated", good[:len(good)-1]},
 		{"appended", "truncated or damaged", append(bytes.Clone(good), 0)},
 		{"flipped bit", "checksum", flipped},
-		{"other version", "version 2", otherVersion},
+		{"other version", "version 3", otherVersion},
+		{"version 0", "version 0", withVersion(good, 0)},
 	} {
 		if err := os.WriteFile(path, c.b, 0o644); err != nil {
 			t.Fatal(err)
@@ -208,4 +214,188 @@ func TestCheckpointRefusesDamage(t *testing.T) {
 			t.Errorf("%s: error %v, want one mentioning %q", c.name, err, c.want)
 		}
 	}
+}
+
+// checkTables fails unless the tables of r named in zero are exactly zero
+// and every other table has a non-zero entry.
+func checkTables(t *testing.T, r model.Rules, zero ...string) {
+	t.Helper()
+	for _, name := range []string{"input", "hidden", "output"} {
+		tbl, _, err := ruleTable(r, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nonZero := 0
+		for _, v := range tbl {
+			if math.Float32bits(v) != 0 {
+				nonZero++
+			}
+		}
+		if frozen := slices.Contains(zero, name); frozen && nonZero > 0 {
+			t.Errorf("frozen %s table has %d non-zero entries", name, nonZero)
+		} else if !frozen && nonZero == 0 {
+			t.Errorf("free %s table is all zero", name)
+		}
+	}
+}
+
+// TestTrainESFreeze learns with tables frozen, for every strategy: the
+// frozen tables stay exactly zero in the rules, the others are learned, and
+// the run is the same for any worker count and when resumed.
+func TestTrainESFreeze(t *testing.T) {
+	ds := smallData(t)
+	for _, freeze := range [][]string{{"input", "hidden"}, {"output"}} {
+		for _, s := range strategies {
+			t.Run(s+"/"+strings.Join(freeze, ","), func(t *testing.T) {
+				o := smallES(s, 8)
+				o.Freeze = freeze
+				a := workersAgree(t, o, ds)
+				checkTables(t, a.Rules, freeze...)
+				o.Workers = 2
+				c, ck := splitRun(t, o, ds, 3)
+				sameBits(t, "resumed rules", a.Rules.Theta, c.Rules.Theta)
+				sameMetrics(t, a.Metrics, c.Metrics)
+				// Another mask cannot continue this run.
+				other := ck.Options
+				other.Freeze = nil
+				if _, err := ResumeES(ck, other, ds); err == nil {
+					t.Error("resumed a frozen run without its -freeze")
+				}
+			})
+		}
+	}
+}
+
+func TestTrainESFreezeRefused(t *testing.T) {
+	ds := smallData(t)
+	for _, c := range []struct {
+		freeze []string
+		want   string
+	}{
+		{[]string{"input", "weights"}, `unknown rule table "weights"`},
+		{[]string{"input", "hidden", "output"}, "nothing left to learn"},
+	} {
+		o := smallES("openai", 2)
+		o.Freeze = c.freeze
+		if _, err := TrainES(o, ds); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("-freeze %v: error %v, want one mentioning %q", c.freeze, err, c.want)
+		}
+	}
+}
+
+// TestHorizonFitness checks the first generation of a run with a second,
+// longer lifetime against fitness computed here: the mean of each
+// candidate's batch lifetime and its lifetime over the horizon's window,
+// both from the generation's initial weights.
+func TestHorizonFitness(t *testing.T) {
+	ds := smallData(t)
+	o := smallES("openai", 1)
+	o.Horizon, o.Fitness, o.Freeze = 150, "loss", []string{"input"}
+	res, err := TrainES(o, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := fitModel(o.Model, ds)
+	strat, err := o.newStrategy(cfg.Rounds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := newLifetimes(cfg, ds, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.template.Init(model.NewRand(o.Seed, "init", 0))
+	pop := strat.Ask()
+	short, err := l.generation(1, cfg.Rounds, pop, NewBatches(o.Seed, ds.Train.Len(), o.Batch).Batch(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	window := horizonWindow(o.Seed, 0, ds.Train.Len(), o.Horizon)
+	if len(window) != o.Horizon || slices.Equal(window, horizonWindow(o.Seed, 1, ds.Train.Len(), o.Horizon)) {
+		t.Fatalf("horizon windows: %d samples, the same for generations 0 and 1", len(window))
+	}
+	long, err := l.generation(1, cfg.Rounds, pop, window)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fit := make([]float64, len(pop))
+	for i := range pop {
+		fit[i] = -(short[i].Loss + long[i].Loss) / 2
+	}
+	mean, std := meanStd(fit)
+	row := res.Metrics[0]
+	if math.Abs(row.MeanFitness-mean) > 1e-12 || math.Abs(row.StdFitness-std) > 1e-12 {
+		t.Errorf("generation 1: mean fitness %v, std %v; want %v, %v", row.MeanFitness, row.StdFitness, mean, std)
+	}
+	if math.Abs(row.BestFitness+row.Loss) < 1e-9 {
+		t.Errorf("best fitness %v is its batch loss alone", row.BestFitness)
+	}
+	o.Horizon = ds.Train.Len() + 1
+	if _, err := TrainES(o, ds); err == nil || !strings.Contains(err.Error(), "-horizon") {
+		t.Errorf("horizon longer than the training split: %v", err)
+	}
+}
+
+// TestHorizonWorkersAndResume: a run with a horizon is the same for any
+// worker count and when resumed.
+func TestHorizonWorkersAndResume(t *testing.T) {
+	ds := smallData(t)
+	o := smallES("cmaes", 6)
+	o.Horizon = 100
+	a, err := TrainES(o, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := smallES("cmaes", 6)
+	p, err := TrainES(plain, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Equal(a.Rules.Theta, p.Rules.Theta) {
+		t.Error("the horizon changed nothing")
+	}
+	o.Workers = 2
+	b, _ := splitRun(t, o, ds, 2)
+	sameBits(t, "rules", a.Rules.Theta, b.Rules.Theta)
+	sameMetrics(t, a.Metrics, b.Metrics)
+}
+
+// splitRun runs o for its first generations into a fresh directory, resumes
+// it from the checkpoint up to o.Generations, and returns the resumed run's
+// result and the checkpoint it started from.
+func splitRun(t *testing.T, o ESOptions, ds data.Dataset, first int) (Result, *Checkpoint) {
+	t.Helper()
+	total := o.Generations
+	o.Generations = first
+	ck, dir := checkpointed(t, o, ds)
+	ro := ck.Options
+	ro.Generations, ro.Dir = total, dir
+	res, err := ResumeES(ck, ro, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, ck
+}
+
+// withVersion returns a copy of a checkpoint file with its format version
+// replaced.
+func withVersion(b []byte, v uint32) []byte {
+	b = bytes.Clone(b)
+	binary.LittleEndian.PutUint32(b[len(checkpointMagic):], v)
+	return b
+}
+
+// checkpointed runs o into a fresh run directory and returns the checkpoint
+// it left there and the directory.
+func checkpointed(t *testing.T, o ESOptions, ds data.Dataset) (*Checkpoint, string) {
+	t.Helper()
+	o.Dir = t.TempDir()
+	if _, err := TrainES(o, ds); err != nil {
+		t.Fatal(err)
+	}
+	ck, err := ReadCheckpoint(o.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ck, o.Dir
 }
