@@ -385,8 +385,8 @@ func checkFast(t *testing.T, fc fastCase) bool {
 // normalisation, update, connectivity p < 1, R = 0..3, and sizes whose rows
 // end in every kind of vector tail, over lifetimes of one and of two blocks.
 // The transposed lifetime, which takes only networks of transposedMin neurons
-// and more, is forced on for every case it can run (norm none, p = 1), and
-// forced off for all. Where no decision of the straightforward run came within
+// and more, is forced on for every case it can run (norm none, p = 1, R > 0),
+// and forced off for all. Where no decision of the straightforward run came within
 // marginTol of flipping, the patterns, predictions, correct counts and
 // confusion matrices must be the same, Whid and Wout bit for bit, Win and the
 // logits within fastTol. Too-close cases are counted, and every option value
@@ -415,7 +415,7 @@ func TestFastPathsMatchStraightforward(t *testing.T) {
 									}
 									fc := fastCase{cfg: cfg, rules: rules, steps: sz.steps}
 									paths := []string{"rows"}
-									if norm == NormNone && p == 1 {
+									if norm == NormNone && p == 1 && r > 0 {
 										paths = append(paths, "transposed")
 									}
 									for _, path := range paths {
@@ -447,7 +447,7 @@ func TestFastPathsMatchStraightforward(t *testing.T) {
 		if strictBy["rows "+k] == 0 {
 			t.Errorf("no strict case with %s", k)
 		}
-		if k != "outgoing" && k != "p0.7" && strictBy["transposed "+k] == 0 {
+		if k != "outgoing" && k != "p0.7" && k != "R0" && strictBy["transposed "+k] == 0 {
 			t.Errorf("no strict case of the transposed lifetime with %s", k)
 		}
 	}
@@ -475,6 +475,20 @@ func TestFastPathsWide(t *testing.T) {
 				n, _ := NewNetwork(cfg)
 				if !n.useTransposed(30, false) {
 					t.Fatalf("%+v: the transposed lifetime is not chosen", cfg)
+				}
+				// With the hidden table all zero (rules=output) the
+				// transposed weights never change and are not written
+				// back.
+				for _, rules := range []string{"normal", "output"} {
+					total++
+					if checkFast(t, fastCase{cfg: cfg, rules: rules, steps: 30}) {
+						strict++
+					}
+				}
+				// Without rounds Whid is never read: the rows path.
+				cfg.Rounds = 0
+				if n, _ := NewNetwork(cfg); n.useTransposed(30, false) {
+					t.Fatalf("%+v: the transposed lifetime is chosen without rounds", cfg)
 				}
 				total++
 				if checkFast(t, fastCase{cfg: cfg, rules: "normal", steps: 30}) {

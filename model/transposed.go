@@ -26,7 +26,9 @@ import (
 // This needs the update's diagonal-only absent set (p = 1: an absent synapse
 // would break P_s H P_s^T) and no normalisation, and it pays for the
 // transposes at the start and end only over enough steps of a wide enough
-// network (useTransposed).
+// network with rounds to read Whid (useTransposed). Without rounds Whid is
+// never read, and the transposed path would only add Whid x-drive (drive
+// raw), Hidden^2 multiplications a sample that nothing uses.
 
 // foldSteps is how many steps' hidden updates wait before being written into
 // the weights: the products then carry up to foldSteps-1 corrections, and the
@@ -50,13 +52,18 @@ type transposed struct {
 	hist  []float32 // P
 	v     []float32 // P
 	col   []float32 // P
+
+	// folded says whether w has changed since enterTransposed: when the
+	// hidden table is all zero it never does, and Whid is left as it is.
+	folded bool
 }
 
 // useTransposed says whether a lifetime of steps steps without an Observer
 // takes the transposed path.
 func (n *Network) useTransposed(steps int, eager bool) bool {
 	c := n.Cfg
-	return !eager && c.Norm == NormNone && c.EdgeProb >= 1 && c.Hidden >= transposedMin && steps >= transposedSteps
+	return !eager && c.Rounds > 0 && c.Norm == NormNone && c.EdgeProb >= 1 && c.Hidden >= transposedMin &&
+		steps >= transposedSteps
 }
 
 // enterTransposed sets up the transposed weights from Whid, or from wT (the
@@ -81,16 +88,19 @@ func (n *Network) enterTransposed(wT []float32) {
 	} else {
 		linalg.Transpose(n.tr.w, n.Whid, h, h)
 	}
-	n.tr.npend = 0
+	n.tr.npend, n.tr.folded = 0, false
 	clear(n.tr.diag)
 }
 
 // leaveTransposed writes the steps kept aside into the transposed weights
-// and those back into Whid.
+// and those back into Whid, unless no step changed them (transposing them
+// back would give Whid bit for bit).
 func (n *Network) leaveTransposed() {
 	n.foldTransposed()
-	h := n.Cfg.Hidden
-	linalg.Transpose(n.Whid, n.tr.w, h, h)
+	if n.tr.folded {
+		h := n.Cfg.Hidden
+		linalg.Transpose(n.Whid, n.tr.w, h, h)
+	}
 }
 
 // productTransposed sets dst to Whid u (adds it to dst when add is set) for
@@ -226,6 +236,7 @@ func (n *Network) foldTransposed() {
 	for j := range h {
 		tr.w[j*h+j] = 0
 	}
+	tr.folded = true
 	tr.npend = 0
 	clear(tr.diag)
 }
