@@ -209,7 +209,7 @@ func (f *flags) trainFlags() {
 	fs.StringVar(&f.fitness, "fitness", "accuracy", "ES fitness: accuracy or loss (minus cross-entropy); ties rank the lower candidate index first")
 	fs.IntVar(&f.horizon, "horizon", 0, "ES: samples of a second, longer lifetime each candidate lives per generation; fitness averages both (0: none)")
 	fs.IntVar(&f.evalEvery, "eval-every", 25, "measure test accuracy every N generations (0: never)")
-	fs.IntVar(&f.ckptEvery, "checkpoint-every", 100, "write the checkpoint every N generations (and at the end, and on Ctrl-C)")
+	fs.IntVar(&f.ckptEvery, "checkpoint-every", 100, "write the checkpoint every N generations or steps (and at the end, and on Ctrl-C)")
 	fs.IntVar(&f.steps, "steps", 0, fmt.Sprintf("GD steps (0: %d)", experiment.DefaultGDSteps))
 	fs.StringVar(&f.gd, "gd", "ours", "GD variant: ours (settings that reached the goal on the synthetic set; model flags left unset take "+
 		gdNote(bestGD)+") or seed (the seed paper's: model flags as given, every table learned from N(0,1) rules, -loss softmax)")
@@ -430,7 +430,8 @@ func (f *flags) gdOptions(cfg model.Config, stderr io.Writer) (experiment.GDOpti
 	if f.lr != 0 {
 		o.LR = f.lr
 	}
-	o.WeightDecay, o.EvalEvery = f.wd, f.evalEvery
+	o.WeightDecay, o.EvalEvery, o.CheckpointEvery = f.wd, f.evalEvery, f.ckptEvery
+	o.Data = experiment.DataSpec{Name: f.data, DataSeed: f.dataSeed, MNISTDir: f.mnist, Standardize: f.standardize}
 	if f.set("freeze") {
 		o.Freeze = nil
 		if f.freeze != "none" && f.freeze != "" {
@@ -704,13 +705,24 @@ func (f *flags) gdVariants(stderr io.Writer) ([]experiment.GDOptions, error) {
 // runGD trains rules with o, transfers them to fresh and writes the method's
 // folder under -out. The row is nil when a signal stopped training.
 func (f *flags) runGD(args []string, o experiment.GDOptions, ds, fresh data.Dataset, stderr io.Writer) (*runRow, error) {
+	dir := ""
+	if f.out != "" {
+		dir = filepath.Join(f.out, gdMethod(o))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+	}
+	o.Dir = dir
 	res, err := experiment.TrainGD(o, ds)
 	if err != nil {
 		return nil, inputError{err}
 	}
 	if res.Interrupted {
-		fmt.Fprintf(stderr, "stopped after GD step %d of %d (GD runs cannot be resumed)\n", res.Steps, o.Steps)
-		return nil, nil
+		if dir == "" {
+			fmt.Fprintf(stderr, "stopped after GD step %d of %d (no -out, so no checkpoint)\n", res.Steps, o.Steps)
+			return nil, nil
+		}
+		return nil, interrupted(dir, map[string]any{"command": "run", "args": args, "gd": o}, res.Result, o.Steps, stderr)
 	}
 	to := experiment.TransferOptions{Options: f.options(o.Model, stderr), Passes: f.passes, RecordEvery: f.recordEvery}
 	tr, err := experiment.Transfer(to, res.Rules, fresh)
@@ -721,11 +733,7 @@ func (f *flags) runGD(args []string, o experiment.GDOptions, ds, fresh data.Data
 	out := gdJSON(res, f, rf, "")
 	out.Command = ""
 	out.Transfer = toTransferJSON(tr, f.data, f.dataSeed+1)
-	if f.out != "" {
-		dir := filepath.Join(f.out, res.Method)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, err
-		}
+	if dir != "" {
 		if err := writeGDDir(dir, map[string]any{"command": "run", "args": args, "gd": o}, res, rf); err != nil {
 			return nil, err
 		}
@@ -909,7 +917,7 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 	f.dataFlags()
 	f.modelFlags()
 	f.trainFlags()
-	f.fs.StringVar(&f.resume, "resume", "", "continue the run saved in this run directory up to -generations in total")
+	f.fs.StringVar(&f.resume, "resume", "", "continue the run saved in this run directory up to -generations (ES) or -steps (GD) in total")
 	if err := f.parse(args, stderr); err != nil {
 		return err
 	}
@@ -987,7 +995,7 @@ func stopOnSignal(stderr io.Writer) (<-chan struct{}, func()) {
 	go func() {
 		select {
 		case s := <-sig:
-			fmt.Fprintf(stderr, "\n%v: finishing the current generation, then writing the checkpoint (again to abort)\n", s)
+			fmt.Fprintf(stderr, "\n%v: finishing the current generation or step, then writing the checkpoint (again to abort)\n", s)
 			close(stop)
 		case <-done:
 			return
@@ -1027,6 +1035,7 @@ func (f *flags) trainGD(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	o.Dir = f.out
 	interrupt, release := stopOnSignal(stderr)
 	defer release()
 	o.Stop = interrupt
@@ -1038,18 +1047,30 @@ func (f *flags) trainGD(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	config := map[string]any{"command": "train", "args": args, "data": f.data, "data_seed": f.dataSeed, "gd": o}
+	if res.Interrupted {
+		return interrupted(f.out, config, res.Result, o.Steps, stderr)
+	}
+	return f.finishGD(f.out, config, res, cfg, ds, stdout, stderr)
+}
+
+// gdMethod is the method name of a GD run: "gd" for ours, "gd-seed" for the
+// seed paper's.
+func gdMethod(o experiment.GDOptions) string {
+	if o.Variant != "" && o.Variant != "ours" {
+		return "gd-" + o.Variant
+	}
+	return "gd"
+}
+
+// finishGD writes the run directory of a finished GD run and reports it.
+func (f *flags) finishGD(dir string, config any, res experiment.GDResult, cfg model.Config, ds data.Dataset, stdout, stderr io.Writer) error {
 	rf := f.rulesFile(res.Result, cfg, ds)
-	if err := writeGDDir(f.out, config, res, rf); err != nil {
+	if err := writeGDDir(dir, config, res, rf); err != nil {
 		return err
 	}
-	if res.Interrupted {
-		fmt.Fprintf(stderr, "stopped after step %d of %d; %s holds the rules reached and the metrics so far (GD runs cannot be resumed)\n",
-			res.Steps, o.Steps, f.out)
-		return nil
-	}
-	fmt.Fprintf(stderr, "wrote %s\n", filepath.Join(f.out, "rules.json"))
+	fmt.Fprintf(stderr, "wrote %s\n", filepath.Join(dir, "rules.json"))
 	if f.json {
-		return printJSON(stdout, gdJSON(res, f, rf, f.out))
+		return printJSON(stdout, gdJSON(res, f, rf, dir))
 	}
 	fmt.Fprintf(stdout, "%s on %s: batch accuracy %.3f, test accuracy %.3f, loss %.3f (%d lifetimes); %d steps in %.1f s\n",
 		res.Method, ds.Name, res.Final.BatchAccuracy, res.Final.TestAccuracy, res.Final.Loss, res.Final.Lifetimes, res.Steps, res.Seconds)
@@ -1079,8 +1100,12 @@ func interrupted(dir string, config any, res experiment.Result, total int, stder
 	if err := experiment.WriteJSON(filepath.Join(dir, "config.json"), config); err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "stopped after generation %d of %d; checkpoint in %s\ncontinue with: plasticity train -resume %s -generations %d\n",
-		res.Steps, total, res.Checkpoint, dir, total)
+	unit, flag := "generation", "-generations"
+	if strings.HasPrefix(res.Method, "gd") {
+		unit, flag = "step", "-steps"
+	}
+	fmt.Fprintf(stderr, "stopped after %s %d of %d; checkpoint in %s\ncontinue with: plasticity train -resume %s %s %d\n",
+		unit, res.Steps, total, res.Checkpoint, dir, flag, total)
 	return nil
 }
 
@@ -1088,7 +1113,7 @@ func interrupted(dir string, config any, res experiment.Result, total int, stder
 // total (default: the total the run was started with). Only flags that do
 // not change the result may accompany -resume.
 func (f *flags) resumeTrain(args []string, stdout, stderr io.Writer) error {
-	allowed := map[string]bool{"resume": true, "generations": true, "workers": true, "json": true,
+	allowed := map[string]bool{"resume": true, "generations": true, "steps": true, "workers": true, "json": true,
 		"cpuprofile": true, "memprofile": true, "eval-every": true, "checkpoint-every": true}
 	var other []string
 	f.fs.Visit(func(fl *flag.Flag) {
@@ -1097,7 +1122,7 @@ func (f *flags) resumeTrain(args []string, stdout, stderr io.Writer) error {
 		}
 	})
 	if len(other) > 0 {
-		return badInput("-resume takes the settings of the saved run; %s cannot change them (allowed: -generations, -workers, -eval-every, -checkpoint-every, -json)",
+		return badInput("-resume takes the settings of the saved run; %s cannot change them (allowed: -generations or -steps, -workers, -eval-every, -checkpoint-every, -json)",
 			strings.Join(other, " "))
 	}
 	ck, err := experiment.ReadCheckpoint(f.resume)
@@ -1108,24 +1133,18 @@ func (f *flags) resumeTrain(args []string, stdout, stderr io.Writer) error {
 	if filepath.Base(dir) == experiment.CheckpointFile {
 		dir = filepath.Dir(dir)
 	}
+	if ck.Method == "gd" {
+		return f.resumeGD(ck, dir, args, stdout, stderr)
+	}
+	if f.set("steps") {
+		return badInput("%s holds an ES run: it counts -generations, not -steps", dir)
+	}
 	eo := ck.Options
-	eo.Workers, eo.Log, eo.Dir = f.workers, stderr, dir
+	eo.Dir = dir
 	if f.set("generations") {
 		eo.Generations = f.generations
 	}
-	if f.set("eval-every") {
-		eo.EvalEvery = f.evalEvery
-	}
-	if f.set("checkpoint-every") {
-		eo.CheckpointEvery = f.ckptEvery
-	}
-	d := eo.Data
-	f.data, f.dataSeed, f.mnist, f.standardize, f.seed, f.batch = d.Name, d.DataSeed, d.MNISTDir, d.Standardize, eo.Seed, eo.Batch
-	stop, err := f.profile()
-	if err != nil {
-		return err
-	}
-	ds, err := f.loadData(d.DataSeed)
+	ds, stop, err := f.resumeSetup(&eo.Options, eo.Data, &eo.EvalEvery, &eo.CheckpointEvery, stderr)
 	if err != nil {
 		return err
 	}
@@ -1148,6 +1167,63 @@ func (f *flags) resumeTrain(args []string, stdout, stderr io.Writer) error {
 		return interrupted(dir, config, res, eo.Generations, stderr)
 	}
 	return f.finishTrain(dir, config, res, eo.Model, ds, stdout, stderr)
+}
+
+// resumeSetup applies to a saved run's options the flags a resume may change
+// (-workers, -eval-every, -checkpoint-every), takes the run's data set, seed
+// and batch for the run directory's files, starts the profiles and loads the
+// data set d.
+func (f *flags) resumeSetup(o *experiment.Options, d experiment.DataSpec, evalEvery, ckptEvery *int, stderr io.Writer) (data.Dataset, func() error, error) {
+	o.Workers, o.Log = f.workers, stderr
+	if f.set("eval-every") {
+		*evalEvery = f.evalEvery
+	}
+	if f.set("checkpoint-every") {
+		*ckptEvery = f.ckptEvery
+	}
+	f.data, f.dataSeed, f.mnist, f.standardize, f.seed, f.batch = d.Name, d.DataSeed, d.MNISTDir, d.Standardize, o.Seed, o.Batch
+	stop, err := f.profile()
+	if err != nil {
+		return data.Dataset{}, nil, err
+	}
+	ds, err := f.loadData(d.DataSeed)
+	return ds, stop, err
+}
+
+// resumeGD continues the GD run of checkpoint ck in dir up to -steps in
+// total (default: the total the run was started with).
+func (f *flags) resumeGD(ck *experiment.Checkpoint, dir string, args []string, stdout, stderr io.Writer) error {
+	if f.set("generations") {
+		return badInput("%s holds a GD run: it counts -steps, not -generations", dir)
+	}
+	o := ck.GD
+	o.Dir = dir
+	if f.set("steps") {
+		o.Steps = f.steps
+	}
+	ds, stop, err := f.resumeSetup(&o.Options, o.Data, &o.EvalEvery, &o.CheckpointEvery, stderr)
+	if err != nil {
+		return err
+	}
+	if o.Steps < ck.Generation {
+		return badInput("%s is at step %d already; -steps %d would go back", dir, ck.Generation, o.Steps)
+	}
+	fmt.Fprintf(stderr, "resuming %s at step %d of %d\n", dir, ck.Generation, o.Steps)
+	interrupt, release := stopOnSignal(stderr)
+	defer release()
+	o.Stop = interrupt
+	res, err := experiment.ResumeGD(ck, o, ds)
+	if err != nil {
+		return inputError{err}
+	}
+	if err := stop(); err != nil {
+		return err
+	}
+	config := map[string]any{"command": "train", "args": args, "resumed_at": ck.Generation, "data": f.data, "data_seed": f.dataSeed, "gd": o}
+	if res.Interrupted {
+		return interrupted(dir, config, res.Result, o.Steps, stderr)
+	}
+	return f.finishGD(dir, config, res, o.Model, ds, stdout, stderr)
 }
 
 // loadRules reads -rules and builds the network configuration from it,

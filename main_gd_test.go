@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -100,6 +101,47 @@ func TestTrainGDBadInput(t *testing.T) {
 		_, e, code := run(t, append([]string{"train", "-method", "gd", "-out", t.TempDir()}, args...)...)
 		if code != 2 || strings.Count(strings.TrimSpace(e), "\n") != 0 {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and one line", args, code, e)
+		}
+	}
+}
+
+// TestTrainGDResume: a GD run resumed from its checkpoint ends with the
+// rules and metrics rows of an uninterrupted one; flags that would change
+// the run, or count in the other method's unit, are refused.
+func TestTrainGDResume(t *testing.T) {
+	full, part := t.TempDir(), t.TempDir()
+	args := []string{"train", "-method", "gd", "-gd", "seed", "-eval-every", "4", "-eval-lifetimes", "1",
+		"-checkpoint-every", "3", "-batch", "20"}
+	if _, e, code := run(t, append(args, "-steps", "11", "-out", full)...); code != 0 {
+		t.Fatalf("exit %d: %s", code, e)
+	}
+	if _, e, code := run(t, append(args, "-steps", "5", "-out", part)...); code != 0 {
+		t.Fatalf("exit %d: %s", code, e)
+	}
+	if _, e, code := run(t, "train", "-resume", part, "-steps", "11", "-workers", "2"); code != 0 || !strings.Contains(e, "at step 5 of 11") {
+		t.Fatalf("resume exit %d: %s", code, e)
+	}
+	a, b := rulesOf(t, full), rulesOf(t, part)
+	for _, k := range []string{"input", "hidden", "output", "steps", "method"} {
+		if a[k] == nil || !reflect.DeepEqual(a[k], b[k]) {
+			t.Errorf("%s differs between the uninterrupted and the resumed run: %v vs %v", k, a[k], b[k])
+		}
+	}
+	m, _ := os.ReadFile(filepath.Join(part, "metrics.csv"))
+	if n := strings.Count(string(m), "\n"); n != 12 {
+		t.Errorf("resumed metrics.csv has %d lines, want a header and 11 steps", n)
+	}
+	for _, c := range []struct {
+		name, want string
+		args       []string
+	}{
+		{"changed lr", "-lr", []string{"-lr", "0.5"}},
+		{"generations", "-steps, not -generations", []string{"-generations", "20"}},
+		{"fewer steps", "go back", []string{"-steps", "3"}},
+	} {
+		out, e, code := run(t, append([]string{"train", "-resume", part}, c.args...)...)
+		if code != 2 || out != "" || strings.Count(e, "\n") != 1 || !strings.Contains(e, c.want) {
+			t.Errorf("%s: exit %d, stderr %q; want status 2 and one line mentioning %q", c.name, code, e, c.want)
 		}
 	}
 }

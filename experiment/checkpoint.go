@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 
 	"plasticity/data"
+	"plasticity/grad"
 	"plasticity/model"
 )
 
@@ -22,23 +23,31 @@ const CheckpointFile = "checkpoint.bin"
 // CheckpointVersion is the version of the checkpoint format. A checkpoint of
 // another version is refused: bump it whenever the payload or a strategy's
 // state (es.StateVersion) changes meaning. Version 2 added ESOptions.Freeze
-// and ESOptions.Horizon, which a version 1 reader would drop without a word.
-const CheckpointVersion = 2
+// and ESOptions.Horizon, which a version 1 reader would drop without a word;
+// version 3 added GD runs (Method, GD, Theta, Adam, GDMetrics), which a
+// version 2 reader would take for an ES run.
+const CheckpointVersion = 3
 
 // oldestCheckpointVersion is the oldest format still read: a version 1
-// payload is a version 2 one with no table frozen and no horizon.
+// payload is a version 2 one with no table frozen and no horizon, and a
+// version 2 payload a version 3 ES one.
 const oldestCheckpointVersion = 1
 
 // checkpointMagic opens every checkpoint file.
 const checkpointMagic = "plasticity-checkpoint\n"
 
-// Checkpoint is everything a resumed ES run needs to end bit for bit where an
-// uninterrupted one would: the options, the strategy's complete state (its
-// generator included), and the metrics so far. Batches and initial weights
-// are drawn per generation from the seed, so they need no saving.
+// Checkpoint is everything a resumed run needs to end bit for bit where an
+// uninterrupted one would. For ES: the options, the strategy's complete state
+// (its generator included), and the metrics so far. For GD: the options, the
+// rules, Adam's moments and step count, and the metrics so far. Batches and
+// initial weights are drawn per generation or step from the seed, so they
+// need no saving.
 type Checkpoint struct {
+	// Method is "gd" for a GD run and "" for an ES run (so that a version 1
+	// or 2 file, which has no Method, reads as the ES run it is).
+	Method  string
 	Options ESOptions
-	// Generation is how many generations are done.
+	// Generation is how many generations (ES) or steps (GD) are done.
 	Generation int
 	// Samples and Seconds are the training samples shown and the wall time
 	// spent so far.
@@ -49,6 +58,12 @@ type Checkpoint struct {
 	Metrics []Row
 	// DataHash identifies the data set trained on (DataHash).
 	DataHash string
+	// GD, Theta, Adam and GDMetrics are a GD run's options, rules,
+	// optimiser state and metrics (Method "gd").
+	GD        GDOptions
+	Theta     []float32
+	Adam      grad.Adam
+	GDMetrics []GDRow
 }
 
 // Write saves the checkpoint atomically at path. The file is the magic line,
@@ -58,6 +73,7 @@ func (c *Checkpoint) Write(path string) error {
 	// The log and the stop channel belong to the process, not the run.
 	saved := *c
 	saved.Options.Log, saved.Options.Stop = nil, nil
+	saved.GD.Log, saved.GD.Stop = nil, nil
 	var body bytes.Buffer
 	if err := gob.NewEncoder(&body).Encode(saved); err != nil {
 		return fmt.Errorf("encoding checkpoint: %w", err)
@@ -116,8 +132,25 @@ func parseCheckpoint(b []byte) (*Checkpoint, error) {
 	if err := gob.NewDecoder(bytes.NewReader(body)).Decode(c); err != nil {
 		return nil, fmt.Errorf("reading payload: %w", err)
 	}
-	if c.Generation < 0 || c.Generation != len(c.Metrics) {
-		return nil, fmt.Errorf("damaged: generation %d with %d metrics rows", c.Generation, len(c.Metrics))
+	switch c.Method {
+	case "":
+		if c.Generation < 0 || c.Generation != len(c.Metrics) {
+			return nil, fmt.Errorf("damaged: generation %d with %d metrics rows", c.Generation, len(c.Metrics))
+		}
+	case "gd":
+		if c.Generation < 0 || c.Generation != len(c.GDMetrics) || c.Generation != c.Adam.T {
+			return nil, fmt.Errorf("damaged: step %d with %d metrics rows and %d Adam steps", c.Generation,
+				len(c.GDMetrics), c.Adam.T)
+		}
+		if r := c.GD.Model.Rounds; r < 0 || r > model.MaxRounds {
+			return nil, fmt.Errorf("damaged: R = %d", r)
+		}
+		if n := model.GenotypeLen(c.GD.Model.Rounds); len(c.Theta) != n || len(c.Adam.M) != n || len(c.Adam.V) != n {
+			return nil, fmt.Errorf("damaged: %d rules and %d/%d Adam moments for R = %d (want %d)", len(c.Theta),
+				len(c.Adam.M), len(c.Adam.V), c.GD.Model.Rounds, n)
+		}
+	default:
+		return nil, fmt.Errorf("unknown method %q", c.Method)
 	}
 	return c, nil
 }

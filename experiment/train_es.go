@@ -261,6 +261,9 @@ func TrainES(o ESOptions, ds data.Dataset) (Result, error) {
 // EvalEvery and CheckpointEvery changed. The rules it ends with are bit for
 // bit those of an uninterrupted run of o.Generations.
 func ResumeES(ck *Checkpoint, o ESOptions, ds data.Dataset) (Result, error) {
+	if ck.Method != "" {
+		return Result{}, fmt.Errorf("resume: the checkpoint is of a %s run, not an ES run", strings.ToUpper(ck.Method))
+	}
 	// Compare what the JSON form holds (Workers, Log, Stop and Dir are not
 	// in it) with the settings a resume may change made equal.
 	want := ck.Options

@@ -203,7 +203,7 @@ func TestCheckpointRefusesDamage(t *testing.T) {
 		{"one byte short", "truncated", good[:len(good)-1]},
 		{"appended", "truncated or damaged", append(bytes.Clone(good), 0)},
 		{"flipped bit", "checksum", flipped},
-		{"other version", "version 3", otherVersion},
+		{"other version", "version 4", otherVersion},
 		{"version 0", "version 0", withVersion(good, 0)},
 	} {
 		if err := os.WriteFile(path, c.b, 0o644); err != nil {
@@ -214,6 +214,35 @@ func TestCheckpointRefusesDamage(t *testing.T) {
 			t.Errorf("%s: error %v, want one mentioning %q", c.name, err, c.want)
 		}
 	}
+}
+
+// TestReadsVersion2Checkpoint resumes a checkpoint written by the version 2
+// format (testdata/checkpoint-v2.bin: smallES("openai", 3) with the input
+// and hidden tables frozen, on smallData) and fails unless it ends where an
+// uninterrupted run does.
+func TestReadsVersion2Checkpoint(t *testing.T) {
+	ck, err := ReadCheckpoint(filepath.Join("testdata", "checkpoint-v2.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ck.Method != "" || ck.Generation != 3 || ck.Options.Strategy != "openai" {
+		t.Fatalf("read as method %q at generation %d of %q", ck.Method, ck.Generation, ck.Options.Strategy)
+	}
+	ds := smallData(t)
+	o := smallES("openai", 6)
+	o.Freeze = []string{"input", "hidden"}
+	full, err := TrainES(o, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ro := ck.Options
+	ro.Generations, ro.Dir = 6, ""
+	res, err := ResumeES(ck, ro, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameBits(t, "rules", full.Rules.Theta, res.Rules.Theta)
+	sameMetrics(t, full.Metrics, res.Metrics)
 }
 
 // checkTables fails unless the tables of r named in zero are exactly zero

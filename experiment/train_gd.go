@@ -1,8 +1,12 @@
 package experiment
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"math"
+	"path/filepath"
+	"slices"
 	"time"
 
 	"plasticity/data"
@@ -34,6 +38,15 @@ type GDOptions struct {
 	// EvalEvery is how often (in steps) the test accuracy of the current
 	// rules is measured; 0 never.
 	EvalEvery int `json:"eval_every"`
+	// CheckpointEvery is how often (in steps) the checkpoint in Dir is
+	// written besides at the end and on a stop; 0 only then.
+	CheckpointEvery int `json:"checkpoint_every"`
+	// Dir is the run directory that receives the checkpoint and metrics.csv
+	// as the run goes; "" writes nothing.
+	Dir string `json:"-"`
+	// Data names the data set, so a checkpoint can be resumed without
+	// repeating it.
+	Data DataSpec `json:"data"`
 }
 
 // DefaultGDSteps is the default run length of GD: about 5 s on the synthetic
@@ -73,6 +86,8 @@ func (o GDOptions) validate(ds data.Dataset) error {
 		return fmt.Errorf("-rule-init-std must be >= 0 and finite, got %v", o.RuleInitStd)
 	case o.EvalEvery < 0:
 		return fmt.Errorf("-eval-every must be >= 0, got %d", o.EvalEvery)
+	case o.CheckpointEvery < 0:
+		return fmt.Errorf("-checkpoint-every must be >= 0, got %d", o.CheckpointEvery)
 	}
 	for _, t := range o.Freeze {
 		if _, _, err := ruleTable(model.NewRules(0), t); err != nil {
@@ -248,8 +263,53 @@ func (s *GDStepper) Test() (model.Score, error) {
 	return s.net.Evaluate(s.ds.Test, nil), nil
 }
 
+// restore puts the stepper where checkpoint ck left its run: after
+// ck.Generation steps, with its rules and Adam's state.
+func (s *GDStepper) restore(ck *Checkpoint) {
+	s.step = ck.Generation
+	copy(s.Rules.Theta, ck.Theta)
+	a := ck.Adam
+	a.M, a.V = slices.Clone(a.M), slices.Clone(a.V)
+	*s.adam = a
+}
+
 // TrainGD learns rules on ds.Train by gradient descent (SPEC section 4).
+// With o.Dir set, the run's checkpoint and metrics.csv are written there
+// every o.CheckpointEvery steps, at the end, and when o.Stop ends the run
+// early.
 func TrainGD(o GDOptions, ds data.Dataset) (GDResult, error) {
+	return trainGD(o, ds, nil)
+}
+
+// ResumeGD continues the GD run saved in ck up to o.Steps steps in total; o
+// must be ck.GD with only Steps, Workers, Log, Stop, Dir, EvalEvery and
+// CheckpointEvery changed. The rules it ends with are bit for bit those of an
+// uninterrupted run of o.Steps.
+func ResumeGD(ck *Checkpoint, o GDOptions, ds data.Dataset) (GDResult, error) {
+	if ck.Method != "gd" {
+		return GDResult{}, fmt.Errorf("resume: the checkpoint is of an ES run, not a GD run")
+	}
+	want := ck.GD
+	want.Steps, want.EvalEvery, want.CheckpointEvery = o.Steps, o.EvalEvery, o.CheckpointEvery
+	a, err := json.Marshal(want)
+	if err != nil {
+		return GDResult{}, err
+	}
+	b, err := json.Marshal(o)
+	if err != nil {
+		return GDResult{}, err
+	}
+	if !bytes.Equal(a, b) {
+		return GDResult{}, fmt.Errorf("resume: the options differ from the checkpoint's in more than -steps, -workers, -eval-every and -checkpoint-every")
+	}
+	if o.Steps < ck.Generation {
+		return GDResult{}, fmt.Errorf("resume: the checkpoint is at step %d already; -steps %d would go back",
+			ck.Generation, o.Steps)
+	}
+	return trainGD(o, ds, ck)
+}
+
+func trainGD(o GDOptions, ds data.Dataset, ck *Checkpoint) (GDResult, error) {
 	s, err := NewGDStepper(o, ds)
 	if err != nil {
 		return GDResult{}, err
@@ -258,10 +318,35 @@ func TrainGD(o GDOptions, ds data.Dataset) (GDResult, error) {
 	if o.Variant != "" && o.Variant != "ours" {
 		res.Method = "gd-" + o.Variant
 	}
-	prog := NewProgress(o.Log, "gd", o.Steps, "step")
+	hash := DataHash(ds)
+	first, samples, prior := 0, 0, 0.0
+	if ck != nil {
+		if ck.DataHash != hash {
+			return GDResult{}, fmt.Errorf("resume: the data set differs from the one the checkpoint was trained on")
+		}
+		s.restore(ck)
+		first, samples, prior = ck.Generation, ck.Samples, ck.Seconds
+		res.Rows = append(res.Rows, ck.GDMetrics...)
+	}
+	prog := NewProgress(o.Log, "gd", o.Steps-first, "step")
 	start := time.Now()
-	samples, testNote := 0, "-"
-	for t := range o.Steps {
+	elapsed := func() float64 { return prior + time.Since(start).Seconds() }
+	save := func(step int) error {
+		if o.Dir == "" {
+			return nil
+		}
+		c := Checkpoint{Method: "gd", GD: o, Generation: step, Samples: samples, Seconds: elapsed(),
+			Theta: s.Rules.Theta, Adam: *s.adam, GDMetrics: res.Rows, DataHash: hash}
+		path := filepath.Join(o.Dir, CheckpointFile)
+		if err := c.Write(path); err != nil {
+			return err
+		}
+		res.Checkpoint = path
+		return WriteGDMetrics(filepath.Join(o.Dir, "metrics.csv"), res.Rows)
+	}
+	testNote := "-"
+	done := first
+	for t := first; t < o.Steps; t++ {
 		row, err := s.Step()
 		if err != nil {
 			return GDResult{}, err
@@ -276,19 +361,32 @@ func TrainGD(o GDOptions, ds data.Dataset) (GDResult, error) {
 			testNote = fmt.Sprintf("%.3f", ts.Accuracy)
 			samples += o.Batch + ds.Test.Len()
 		}
-		row.Seconds = time.Since(start).Seconds()
+		row.Seconds = elapsed()
 		res.Rows = append(res.Rows, row)
-		prog.Update(t+1, fmt.Sprintf("loss %.4f batch %.3f majority %.2f |g| %.3g test %s",
+		done = t + 1
+		prog.Update(done-first, fmt.Sprintf("loss %.4f batch %.3f majority %.2f |g| %.3g test %s",
 			row.Loss, row.BatchAccuracy, row.Majority, row.GradNorm, testNote))
-		if o.Stopped() && t+1 < o.Steps {
+		stop := o.Stopped() && done < o.Steps
+		if stop || done == o.Steps || (o.CheckpointEvery > 0 && done%o.CheckpointEvery == 0) {
+			if err := save(done); err != nil {
+				return GDResult{}, fmt.Errorf("checkpoint: %w", err)
+			}
+		}
+		if stop {
 			res.Interrupted = true
 			break
 		}
 	}
+	if first == o.Steps {
+		// Resumed at its end already: only the checkpoint's rules to score.
+		if err := save(done); err != nil {
+			return GDResult{}, fmt.Errorf("checkpoint: %w", err)
+		}
+	}
 	prog.Done()
-	res.Seconds = time.Since(start).Seconds()
+	res.Seconds = elapsed()
 	res.SamplesPerSecond = float64(samples) / math.Max(res.Seconds, 1e-9)
-	res.Steps = len(res.Rows)
+	res.Steps = done
 	res.Rules = s.Rules.Clone()
 	if res.Interrupted {
 		return res, nil

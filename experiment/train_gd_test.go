@@ -2,9 +2,12 @@ package experiment
 
 import (
 	"math"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
+	"plasticity/data"
 	"plasticity/model"
 )
 
@@ -117,6 +120,7 @@ func TestGDOptionsRejected(t *testing.T) {
 		"freeze":   func(o *GDOptions) { o.Freeze = []string{"outputs"} },
 		"loss":     func(o *GDOptions) { o.Loss = "mse" },
 		"every":    func(o *GDOptions) { o.EvalEvery = -1 },
+		"ckpt":     func(o *GDOptions) { o.CheckpointEvery = -1 },
 		"batch":    func(o *GDOptions) { o.Batch = 0 },
 		"capacity": func(o *GDOptions) { o.Model.Cap = 50 },
 	} {
@@ -124,6 +128,155 @@ func TestGDOptionsRejected(t *testing.T) {
 		change(&o)
 		if _, err := TrainGD(o, ds); err == nil {
 			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+// sameGDRows compares every column but the wall time; test accuracy where
+// both runs measured it (a resumed segment also measures at its last step).
+func sameGDRows(t *testing.T, a, b []GDRow) {
+	t.Helper()
+	if len(a) != len(b) {
+		t.Fatalf("%d and %d metrics rows", len(a), len(b))
+	}
+	for i := range a {
+		x, y := a[i], b[i]
+		if math.IsNaN(x.TestAccuracy) || math.IsNaN(y.TestAccuracy) {
+			x.TestAccuracy, y.TestAccuracy = math.NaN(), math.NaN()
+			x.TestMajority, y.TestMajority = math.NaN(), math.NaN()
+		}
+		ra, rb := x.Strings(), y.Strings()
+		if strings.Join(ra[:len(ra)-1], ",") != strings.Join(rb[:len(rb)-1], ",") {
+			t.Fatalf("metrics row %d: %v vs %v", i, ra, rb)
+		}
+	}
+}
+
+// resumableGD is a GD run that exercises all of Adam's state: every table
+// learned from random rules, outgoing normalisation.
+func resumableGD(steps int) GDOptions {
+	o := ourGD(steps)
+	o.Freeze, o.RuleInitStd, o.EvalEvery, o.CheckpointEvery = nil, 1, 4, 5
+	o.Model.Norm = model.NormOutgoing
+	o.Batch = 20
+	return o
+}
+
+func TestResumeGDIsExact(t *testing.T) {
+	ds := smallData(t)
+	const total = 17
+	full, err := TrainGD(resumableGD(total), ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	o := resumableGD(total)
+	o.Dir = dir
+	stop := make(chan struct{})
+	close(stop)
+	o.Stop = stop
+	part, err := TrainGD(o, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !part.Interrupted || part.Steps != 1 || part.Checkpoint != filepath.Join(dir, CheckpointFile) {
+		t.Fatalf("stopped run: interrupted %v after %d steps, checkpoint %q", part.Interrupted, part.Steps, part.Checkpoint)
+	}
+	// Then up to 8 steps, then the rest, then once more at the end already.
+	for _, upTo := range []int{8, total, total} {
+		ck, err := ReadCheckpoint(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ck.Method != "gd" || ck.Generation != part.Steps {
+			t.Fatalf("checkpoint of method %q at step %d, want gd at %d", ck.Method, ck.Generation, part.Steps)
+		}
+		ro := ck.GD
+		ro.Steps, ro.Workers, ro.Dir = upTo, 2, dir
+		part, err = ResumeGD(ck, ro, ds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if part.Interrupted || part.Steps != upTo {
+			t.Fatalf("resumed run: interrupted %v after %d steps", part.Interrupted, part.Steps)
+		}
+	}
+	sameBits(t, "rules", full.Rules.Theta, part.Rules.Theta)
+	sameGDRows(t, full.Rows, part.Rows)
+	if full.Final != part.Final {
+		t.Errorf("final scores %+v vs %+v", full.Final, part.Final)
+	}
+	// Adam's moments are part of the state: a resume that started them
+	// afresh would end elsewhere.
+	ck, err := ReadCheckpoint(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ck.Generation, ck.GDMetrics = 8, ck.GDMetrics[:8]
+	ck.Adam.M, ck.Adam.V, ck.Adam.T = make([]float64, len(ck.Adam.M)), make([]float64, len(ck.Adam.V)), 0
+	ro := ck.GD
+	ro.Dir = ""
+	fresh, err := ResumeGD(ck, ro, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Equal(fresh.Rules.Theta, full.Rules.Theta) {
+		t.Error("resuming with Adam's moments reset ended at the same rules")
+	}
+}
+
+func TestResumeGDRefused(t *testing.T) {
+	ds := smallData(t)
+	o := resumableGD(3)
+	o.Dir = t.TempDir()
+	if _, err := TrainGD(o, ds); err != nil {
+		t.Fatal(err)
+	}
+	ck, err := ReadCheckpoint(o.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := ck.GD
+	changed.LR *= 2
+	if _, err := ResumeGD(ck, changed, ds); err == nil || !strings.Contains(err.Error(), "options differ") {
+		t.Errorf("resumed with another -lr: %v", err)
+	}
+	back := ck.GD
+	back.Steps = 2
+	if _, err := ResumeGD(ck, back, ds); err == nil || !strings.Contains(err.Error(), "go back") {
+		t.Errorf("resumed to fewer steps: %v", err)
+	}
+	other, err := data.NewSynthetic(data.SeedSynthetic(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ResumeGD(ck, ck.GD, other); err == nil || !strings.Contains(err.Error(), "data set differs") {
+		t.Errorf("resumed on other data: %v", err)
+	}
+	if _, err := ResumeES(ck, ck.Options, ds); err == nil || !strings.Contains(err.Error(), "GD run") {
+		t.Errorf("a GD checkpoint resumed as ES: %v", err)
+	}
+	esck, _ := checkpointed(t, smallES("openai", 2), ds)
+	if _, err := ResumeGD(esck, ck.GD, ds); err == nil || !strings.Contains(err.Error(), "ES run") {
+		t.Errorf("an ES checkpoint resumed as GD: %v", err)
+	}
+	// A GD checkpoint whose state does not add up is refused on reading.
+	for name, damage := range map[string]func(*Checkpoint){
+		"rows":   func(c *Checkpoint) { c.GDMetrics = c.GDMetrics[:1] },
+		"adam t": func(c *Checkpoint) { c.Adam.T++ },
+		"theta":  func(c *Checkpoint) { c.Theta = c.Theta[:10] },
+		"rounds": func(c *Checkpoint) { c.GD.Model.Rounds = 40 },
+		"method": func(c *Checkpoint) { c.Method = "sgd" },
+	} {
+		c := *ck
+		c.GDMetrics, c.Theta = slices.Clone(ck.GDMetrics), slices.Clone(ck.Theta)
+		damage(&c)
+		path := filepath.Join(t.TempDir(), CheckpointFile)
+		if err := c.Write(path); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ReadCheckpoint(path); err == nil || !strings.Contains(err.Error(), "damaged") && !strings.Contains(err.Error(), "unknown method") {
+			t.Errorf("%s: read with error %v", name, err)
 		}
 	}
 }
