@@ -718,7 +718,7 @@ func (b *Backprop) backRow(g, w, d, inv []float32) {
 
 // backUndoRow is backRow followed by undoing the step on the same row, w =
 // w mul + tbl[idx[j]] (tbl holds the negated step), and by the next step's
-// column dots, next += w g.
+// column dots, next += w g. Long rows take linalg.BackUndoRow's one fused pass.
 func (b *Backprop) backUndoRow(w, g, d, inv, mul, next, tbl []float32, idx []uint8) {
 	n := len(g)
 	if n < shortRow {
@@ -732,18 +732,7 @@ func (b *Backprop) backUndoRow(w, g, d, inv, mul, next, tbl []float32, idx []uin
 		}
 		return
 	}
-	b.backRow(g, w, d, inv)
-	w = w[:n]
-	linalg.MulElem(w, mul[:n])
-	if len(tbl) == 1 {
-		linalg.AddConst(w, tbl[0])
-	} else {
-		linalg.AddLookup(w, tbl, idx[:n])
-	}
-	t := b.tmp[:n]
-	copy(t, w)
-	linalg.MulElem(t, g)
-	linalg.Axpy(next[:n], 1, t)
+	linalg.BackUndoRow(g, w, d, inv, mul, next, tbl, idx)
 }
 
 // columnDots sets d[j] to the dot product of column j of w and g.

@@ -14,7 +14,8 @@
 // MatVecTransRows, AddSquares, ColumnNorms) and the fused multiply-adds (Axpy,
 // AddScaled, AddOuter) may differ within float32 rounding: for a sum of terms
 // t_i, by at most a few times n*2^-24*sum|t_i|. AddRowsMatVec equals AddRows
-// then MatVec on the same kernel set, bit for bit.
+// then MatVec on the same kernel set, bit for bit. BackUndoRow fuses its
+// multiply-adds within the bound its doc states.
 package linalg
 
 import (
