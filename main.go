@@ -935,17 +935,7 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if f.out == "" {
-		f.out = filepath.Join("runs", fmt.Sprintf("%s-%s-seed%d", f.method, f.strategy, f.seed))
-	}
-	if err := f.prepareOut(); err != nil {
-		return err
-	}
-	stop, err := f.profile()
-	if err != nil {
-		return err
-	}
-	ds, err := f.loadData(f.dataSeed)
+	ds, stop, err := f.startTrain(fmt.Sprintf("%s-%s-seed%d", f.method, f.strategy, f.seed))
 	if err != nil {
 		return err
 	}
@@ -965,6 +955,24 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 		return interrupted(f.out, config, res, eo.Generations, stderr)
 	}
 	return f.finishTrain(f.out, config, res, cfg, ds, stdout, stderr)
+}
+
+// startTrain readies a train command: the run directory (-out, by default
+// runs/name), the profiles, and the data set. The function it returns ends
+// the profiles.
+func (f *flags) startTrain(name string) (data.Dataset, func() error, error) {
+	if f.out == "" {
+		f.out = filepath.Join("runs", name)
+	}
+	if err := f.prepareOut(); err != nil {
+		return data.Dataset{}, nil, err
+	}
+	stop, err := f.profile()
+	if err != nil {
+		return data.Dataset{}, nil, err
+	}
+	ds, err := f.loadData(f.dataSeed)
+	return ds, stop, err
 }
 
 // finishTrain writes the run directory of a finished ES run and reports it.
@@ -1021,17 +1029,7 @@ func (f *flags) trainGD(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if f.out == "" {
-		f.out = filepath.Join("runs", fmt.Sprintf("gd-%s-seed%d", f.gd, f.seed))
-	}
-	if err := f.prepareOut(); err != nil {
-		return err
-	}
-	stop, err := f.profile()
-	if err != nil {
-		return err
-	}
-	ds, err := f.loadData(f.dataSeed)
+	ds, stop, err := f.startTrain(fmt.Sprintf("gd-%s-seed%d", f.gd, f.seed))
 	if err != nil {
 		return err
 	}
