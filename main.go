@@ -707,7 +707,7 @@ func (f *flags) gdVariants(stderr io.Writer) ([]experiment.GDOptions, error) {
 func (f *flags) runGD(args []string, o experiment.GDOptions, ds, fresh data.Dataset, stderr io.Writer) (*runRow, error) {
 	dir := ""
 	if f.out != "" {
-		dir = filepath.Join(f.out, gdMethod(o))
+		dir = filepath.Join(f.out, o.Method())
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, err
 		}
@@ -1051,15 +1051,6 @@ func (f *flags) trainGD(args []string, stdout, stderr io.Writer) error {
 	return f.finishGD(f.out, config, res, cfg, ds, stdout, stderr)
 }
 
-// gdMethod is the method name of a GD run: "gd" for ours, "gd-seed" for the
-// seed paper's.
-func gdMethod(o experiment.GDOptions) string {
-	if o.Variant != "" && o.Variant != "ours" {
-		return "gd-" + o.Variant
-	}
-	return "gd"
-}
-
 // finishGD writes the run directory of a finished GD run and reports it.
 func (f *flags) finishGD(dir string, config any, res experiment.GDResult, cfg model.Config, ds data.Dataset, stdout, stderr io.Writer) error {
 	rf := f.rulesFile(res.Result, cfg, ds)
@@ -1142,12 +1133,12 @@ func (f *flags) resumeTrain(args []string, stdout, stderr io.Writer) error {
 	if f.set("generations") {
 		eo.Generations = f.generations
 	}
+	if eo.Generations < ck.Generation {
+		return badInput("%s is at generation %d already; -generations %d would go back", dir, ck.Generation, eo.Generations)
+	}
 	ds, stop, err := f.resumeSetup(&eo.Options, eo.Data, &eo.EvalEvery, &eo.CheckpointEvery, stderr)
 	if err != nil {
 		return err
-	}
-	if eo.Generations < ck.Generation {
-		return badInput("%s is at generation %d already; -generations %d would go back", dir, ck.Generation, eo.Generations)
 	}
 	fmt.Fprintf(stderr, "resuming %s at generation %d of %d\n", dir, ck.Generation, eo.Generations)
 	interrupt, release := stopOnSignal(stderr)
@@ -1199,12 +1190,12 @@ func (f *flags) resumeGD(ck *experiment.Checkpoint, dir string, args []string, s
 	if f.set("steps") {
 		o.Steps = f.steps
 	}
+	if o.Steps < ck.Generation {
+		return badInput("%s is at step %d already; -steps %d would go back", dir, ck.Generation, o.Steps)
+	}
 	ds, stop, err := f.resumeSetup(&o.Options, o.Data, &o.EvalEvery, &o.CheckpointEvery, stderr)
 	if err != nil {
 		return err
-	}
-	if o.Steps < ck.Generation {
-		return badInput("%s is at step %d already; -steps %d would go back", dir, ck.Generation, o.Steps)
 	}
 	fmt.Fprintf(stderr, "resuming %s at step %d of %d\n", dir, ck.Generation, o.Steps)
 	interrupt, release := stopOnSignal(stderr)

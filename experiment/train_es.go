@@ -268,22 +268,33 @@ func ResumeES(ck *Checkpoint, o ESOptions, ds data.Dataset) (Result, error) {
 	// in it) with the settings a resume may change made equal.
 	want := ck.Options
 	want.Generations, want.EvalEvery, want.CheckpointEvery = o.Generations, o.EvalEvery, o.CheckpointEvery
-	a, err := json.Marshal(want)
-	if err != nil {
+	if err := sameSettings(want, o, "-generations"); err != nil {
 		return Result{}, err
-	}
-	b, err := json.Marshal(o)
-	if err != nil {
-		return Result{}, err
-	}
-	if !bytes.Equal(a, b) {
-		return Result{}, fmt.Errorf("resume: the options differ from the checkpoint's in more than -generations, -workers, -eval-every and -checkpoint-every")
 	}
 	if o.Generations < ck.Generation {
 		return Result{}, fmt.Errorf("resume: the checkpoint is at generation %d already; -generations %d would go back",
 			ck.Generation, o.Generations)
 	}
 	return trainES(o, ds, ck)
+}
+
+// sameSettings fails unless a resumed run's options equal the checkpoint's
+// (want, with the settings a resume may change already copied in) in their
+// JSON form, which leaves out Workers, Log, Stop and Dir. count names the
+// run-length flag of the method.
+func sameSettings(want, got any, count string) error {
+	a, err := json.Marshal(want)
+	if err != nil {
+		return err
+	}
+	b, err := json.Marshal(got)
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(a, b) {
+		return fmt.Errorf("resume: the options differ from the checkpoint's in more than %s, -workers, -eval-every and -checkpoint-every", count)
+	}
+	return nil
 }
 
 func trainES(o ESOptions, ds data.Dataset, ck *Checkpoint) (Result, error) {

@@ -1,8 +1,6 @@
 package experiment
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -73,6 +71,15 @@ func DefaultGD(opts Options) GDOptions {
 func SeedGD(opts Options) GDOptions {
 	return GDOptions{Options: opts, Variant: "seed", Steps: DefaultGDSteps, LR: 0.01, RuleInitStd: 1, Loss: "softmax",
 		EvalEvery: 50}
+}
+
+// Method is the name of the run: "gd" for ours, "gd-" and the variant for
+// another ("gd-seed").
+func (o GDOptions) Method() string {
+	if o.Variant != "" && o.Variant != "ours" {
+		return "gd-" + o.Variant
+	}
+	return "gd"
 }
 
 func (o GDOptions) validate(ds data.Dataset) error {
@@ -291,16 +298,8 @@ func ResumeGD(ck *Checkpoint, o GDOptions, ds data.Dataset) (GDResult, error) {
 	}
 	want := ck.GD
 	want.Steps, want.EvalEvery, want.CheckpointEvery = o.Steps, o.EvalEvery, o.CheckpointEvery
-	a, err := json.Marshal(want)
-	if err != nil {
+	if err := sameSettings(want, o, "-steps"); err != nil {
 		return GDResult{}, err
-	}
-	b, err := json.Marshal(o)
-	if err != nil {
-		return GDResult{}, err
-	}
-	if !bytes.Equal(a, b) {
-		return GDResult{}, fmt.Errorf("resume: the options differ from the checkpoint's in more than -steps, -workers, -eval-every and -checkpoint-every")
 	}
 	if o.Steps < ck.Generation {
 		return GDResult{}, fmt.Errorf("resume: the checkpoint is at step %d already; -steps %d would go back",
@@ -314,10 +313,7 @@ func trainGD(o GDOptions, ds data.Dataset, ck *Checkpoint) (GDResult, error) {
 	if err != nil {
 		return GDResult{}, err
 	}
-	res := GDResult{Result: Result{Method: "gd"}}
-	if o.Variant != "" && o.Variant != "ours" {
-		res.Method = "gd-" + o.Variant
-	}
+	res := GDResult{Result: Result{Method: o.Method()}}
 	hash := DataHash(ds)
 	first, samples, prior := 0, 0, 0.0
 	if ck != nil {
