@@ -11,6 +11,7 @@ import (
 	"plasticity/data"
 	"plasticity/es"
 	"plasticity/model"
+	"plasticity/rundir"
 )
 
 // Options are the settings shared by every study. Model.Inputs and
@@ -27,30 +28,20 @@ type Options struct {
 	Log io.Writer `json:"-"`
 	// Stop asks a training run to end early: once it is closed, the run
 	// finishes its current generation or step, writes its checkpoint and
-	// returns with Result.Interrupted set. nil never stops.
+	// returns with Result.Interrupted set. nil never stops. Train and Resume
+	// look at it between generations or steps, never in the middle of one.
 	Stop <-chan struct{} `json:"-"`
-}
-
-// Stopped reports whether Stop has been closed. Trainers call it between
-// generations or steps, never in the middle of one.
-func (o Options) Stopped() bool {
-	select {
-	case <-o.Stop:
-		return true
-	default:
-		return false
-	}
 }
 
 func (o Options) validate(ds data.Dataset) error {
 	if o.Batch < 1 {
-		return fmt.Errorf("-batch must be at least 1, got %d", o.Batch)
+		return fmt.Errorf("batch must be at least 1, got %d", o.Batch)
 	}
 	if o.Batch > ds.Train.Len() {
-		return fmt.Errorf("-batch %d is larger than the training split (%d samples)", o.Batch, ds.Train.Len())
+		return fmt.Errorf("batch %d is larger than the training split (%d samples)", o.Batch, ds.Train.Len())
 	}
 	if o.EvalLifetimes < 1 {
-		return fmt.Errorf("-eval-lifetimes must be at least 1, got %d", o.EvalLifetimes)
+		return fmt.Errorf("eval lifetimes must be at least 1, got %d", o.EvalLifetimes)
 	}
 	return fitModel(o.Model, ds).Validate()
 }
@@ -154,19 +145,9 @@ func (l *lifetimes) runFrom(worker int, st *model.Start, r model.Rules) (*model.
 	return n, s, nil
 }
 
-// Scores are the SPEC section 5 measures of a set of rules, averaged over
-// fresh lifetimes.
-type Scores struct {
-	// BatchAccuracy is the evaluation pass over each lifetime's own batch.
-	BatchAccuracy float64 `json:"batch_accuracy"`
-	// TestAccuracy is accuracy over the whole test split after a lifetime.
-	TestAccuracy float64 `json:"test_accuracy"`
-	// Loss is the cross-entropy of the evaluation pass over the batch.
-	Loss float64 `json:"loss"`
-	// TestMajority is the share of test predictions in the most common class.
-	TestMajority float64 `json:"test_majority"`
-	Lifetimes    int     `json:"lifetimes"`
-}
+// Scores are the measures of a set of rules averaged over fresh lifetimes
+// (docs/model.md §5), as rules.json records them.
+type Scores = rundir.Scores
 
 // Score gives rules opts.EvalLifetimes fresh lifetimes, each from its own
 // initial weights on its own random training batch (drawn from streams of the

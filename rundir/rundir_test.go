@@ -1,6 +1,7 @@
-package experiment
+package rundir
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -64,4 +65,31 @@ func TestRulesFileRoundTrip(t *testing.T) {
 	if _, _, err := ReadRulesFile(p); err == nil {
 		t.Error("a file of another format accepted")
 	}
+}
+
+// FuzzParseRulesFile feeds arbitrary bytes to the rules-file reader, an
+// untrusted input: it must return rules whose tables fit their R, or an
+// error, never panic.
+func FuzzParseRulesFile(f *testing.F) {
+	r := model.NewRules(1)
+	for i := range r.Theta {
+		r.Theta[i] = float32(i) - 3
+	}
+	good, _ := json.Marshal(NewRulesFile(r, model.Config{Rounds: 1, Eta: 0.01}))
+	f.Add(good)
+	f.Add([]byte(`{"format":"plasticity-rules/1","rounds":7}`))
+	f.Add([]byte(`{"format":"plasticity-rules/1","rounds":-1,"input":[1e39]}`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		rf, rules, err := ParseRulesFile(b)
+		if err != nil {
+			return
+		}
+		if rf.Format != RulesFormat {
+			t.Fatalf("accepted format %q", rf.Format)
+		}
+		if len(rules.Theta) != model.GenotypeLen(rules.Rounds) {
+			t.Fatalf("rules of %d entries for R = %d", len(rules.Theta), rules.Rounds)
+		}
+	})
 }
