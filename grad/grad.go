@@ -1,6 +1,6 @@
 // Package grad is gradient descent on the rule genotype: the exact gradient of
 // the evaluation pass's cross-entropy with respect to the rules, derived by
-// hand through a whole lifetime of the model (SPEC section 4), and Adam.
+// hand through a whole lifetime of the model (docs/model.md §4), and Adam.
 //
 // The firing patterns, the cap's choices and (update=misclassified) the
 // decision to update are piecewise constant in the rules, so they are held at
@@ -30,7 +30,7 @@ type Loss uint8
 
 const (
 	// CrossEntropy is the mean cross-entropy of the log-softmax of the
-	// logits (SPEC section 4).
+	// logits (docs/model.md §4).
 	CrossEntropy Loss = iota
 	// SoftmaxCrossEntropy is the cross-entropy taken on the softmax outputs
 	// as if they were logits (softmax applied twice), as the PyTorch
@@ -280,9 +280,10 @@ func (b *Backprop) deriv(a float32) float32 {
 // backSample adds one evaluation sample's share to G, from the forward pass n
 // has just made on x with true label y.
 //
-// Forward (SPEC 1): d = Win x; a0 = cap(f(d)); u_r = a0 + a_(r-1) (drive a0,
-// so u_1 = 2 a0) or a_(r-1) + d (drive raw); a_r = cap(f(Whid u_r)); logits
-// = Wout a_R. The cap's kept set S_r is fixed: da/dz = f'(z) on S_r, 0 off it.
+// Forward (docs/model.md §1): d = Win x; a0 = cap(f(d)); u_r = a0 + a_(r-1)
+// (drive a0, so u_1 = 2 a0) or a_(r-1) + d (drive raw); a_r = cap(f(Whid u_r));
+// logits = Wout a_R. The cap's kept set S_r is fixed: da/dz = f'(z) on S_r, 0
+// off it.
 func (b *Backprop) backSample(n *model.Network, x []float32, y int) {
 	c := b.cfg
 	h, R := c.Hidden, c.Rounds

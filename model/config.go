@@ -162,7 +162,7 @@ func ParseUpdate(s string) (Update, error) {
 // MaxRounds bounds R: the hidden table has 4^(R+1) entries.
 const MaxRounds = 6
 
-// Config is the shape of a network and every option of SPEC sections 1-3.
+// Config is the shape of a network and every option of docs/model.md §1-§3.
 type Config struct {
 	Inputs  int     `json:"inputs"`
 	Hidden  int     `json:"hidden"`

@@ -13,7 +13,7 @@ import (
 // Win's updates deferred to the end, the hidden update fused with the next
 // product, the batched evaluation pass) are checked here against the
 // straightforward path: one sample at a time, every table looked up per
-// weight row, every update written at once, as SPEC sections 1-3 say.
+// weight row, every update written at once, as docs/model.md §1-§3 say.
 
 // refForward is the straightforward forward pass of x on n's weights into
 // n's state. It also returns how close the pass came to a decision that
