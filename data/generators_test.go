@@ -436,3 +436,33 @@ func ExampleNewGenerated() {
 	fmt.Println(ds.Name, ds.Train.Len(), ds.Test.Len(), ds.Classes)
 	// Output: relu(3 features, teacher width 4, label noise 0.1, 100 samples, data-seed 1) 80 20 2
 }
+
+// Recompute the relu labels from the accepted teacher: W1 (d x k), then w2
+// (k x 2), row-major.
+func TestReluLabelsAgreeWithTeacher(t *testing.T) {
+	const d, k = 3, 5
+	g := mustGenerate(t, "relu", GeneratorOptions{Features: d, TeacherWidth: k, Samples: 1000}, 4)
+	if len(g.Teacher) != d*k+2*k {
+		t.Fatalf("%d teacher parameters, want %d", len(g.Teacher), d*k+2*k)
+	}
+	w1, w2 := g.Teacher[:d*k], g.Teacher[d*k:]
+	for i, l := range g.Clean {
+		var z [2]float64
+		for j := range k {
+			var hj float64
+			for m := range d {
+				hj += float64(g.X[i*d+m]) * w1[m*k+j]
+			}
+			hj = math.Max(hj, 0)
+			z[0] += hj * w2[2*j]
+			z[1] += hj * w2[2*j+1]
+		}
+		want := int32(0)
+		if z[1] > z[0] {
+			want = 1
+		}
+		if l != want {
+			t.Fatalf("sample %d: label %d, output %v", i, l, z)
+		}
+	}
+}
