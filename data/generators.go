@@ -107,8 +107,11 @@ type Generated struct {
 	Clean    []int32   // the accepted teacher's labels
 	Y        []int32   // Clean after label noise
 	Flipped  []bool    // Y[i] != Clean[i]
-	Teacher  []float64 // the accepted teacher's parameters, in the order drawn (halfspace: v)
-	Draws    int       // teachers drawn, the accepted one included
+	// Teacher holds the accepted teacher's parameters in the order drawn:
+	// halfspace v; relu W1 (d x k) then w2 (k x 2); brainnet the input and
+	// hidden masks, Whid, Wout, the hidden and output biases, then Win.
+	Teacher []float64
+	Draws   int // teachers drawn, the accepted one included
 }
 
 // teacher labels one point; params are its parameters, for tests.
