@@ -239,7 +239,7 @@ func labelPoints(name string, x []float32, d, classes, nTest int, rng *rand.Rand
 			return t, y, k, nil
 		}
 	}
-	return teacher{}, nil, maxDraws, fmt.Errorf("%s: none of %d teachers gave every class at least 10%% of the samples and a place in both splits",
+	return teacher{}, nil, maxDraws, fmt.Errorf("%s: none of %d teachers gave every class at least 10%% of the samples and a place in both splits (try fewer classes or another data seed)",
 		name, maxDraws)
 }
 
