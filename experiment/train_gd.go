@@ -29,8 +29,8 @@ type GDOptions struct {
 	// Freeze lists rule tables ("input", "hidden", "output") held at zero:
 	// neither drawn at the start nor moved by the gradient.
 	Freeze []string `json:"freeze"`
-	// Loss is "logits" (cross-entropy of the log-softmax of the logits, SPEC
-	// section 4) or "softmax" (cross-entropy taken on the softmax outputs, the
+	// Loss is "logits" (cross-entropy of the log-softmax of the logits,
+	// docs/model.md §4) or "softmax" (cross-entropy taken on the softmax outputs, the
 	// reference program's). Metrics report the former either way.
 	Loss string `json:"loss"`
 	// EvalEvery is how often (in steps) the test accuracy of the current
@@ -47,7 +47,7 @@ type GDOptions struct {
 	Data DataSpec `json:"data"`
 }
 
-// DefaultGDSteps is the default run length of GD: about 5 s on the synthetic
+// DefaultGDSteps is the default run length of GD: seconds on the synthetic
 // set. Longer runs raise the test accuracy after one lifetime a little and
 // lower the transfer accuracy a little (the lifetime is all GD sees).
 const DefaultGDSteps = 2000
@@ -112,7 +112,7 @@ func (o GDOptions) validate(ds data.Dataset) error {
 // gives the current rules a lifetime on the next training batch from fresh
 // initial weights (drawn per step from the seed, as the ES's per generation),
 // runs the evaluation pass with its hand-derived backward pass, and moves the
-// rules by Adam. TrainGD drives it; plasticity bench times single steps.
+// rules by Adam. Train drives it; plasticity bench times single steps.
 type GDStepper struct {
 	o       GDOptions
 	ds      data.Dataset

@@ -8,7 +8,7 @@ import (
 	"plasticity/model"
 )
 
-// TransferOptions configure the seed's generalisation experiment (SPEC 6).
+// TransferOptions configure the seed's generalisation experiment (docs/model.md §6).
 type TransferOptions struct {
 	Options
 	Passes int `json:"passes"`
