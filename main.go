@@ -33,6 +33,7 @@ import (
 
 	"github.com/klauspost/cpuid/v2"
 
+	"plasticity/bench"
 	"plasticity/data"
 	"plasticity/experiment"
 	"plasticity/figures"
@@ -1353,7 +1354,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rep, err := experiment.Bench(experiment.BenchOptions{Budget: time.Duration(*seconds * float64(time.Second)),
+	rep, err := bench.Run(bench.Options{Budget: time.Duration(*seconds * float64(time.Second)),
 		Workers: f.workers, Seed: f.seed, Log: stderr})
 	if err != nil {
 		return err

@@ -24,10 +24,13 @@ func TestBenchJSON(t *testing.T) {
 		t.Errorf("kernel = %v", r["kernel"])
 	}
 	for _, key := range []string{"memory_bandwidth_gb_per_s", "matvec_gb_per_s_mnist", "lifetime_samples_per_s_synthetic",
-		"lifetime_samples_per_s_mnist", "es_generation_s_mnist", "gd_step_s_mnist"} {
+		"lifetime_samples_per_s_mnist", "lifetime_samples_per_s_wide", "es_generation_s_mnist", "gd_step_s_mnist"} {
 		if v, ok := r[key].(float64); !ok || !(v > 0) {
 			t.Errorf("%s = %v, want a positive number", key, r[key])
 		}
+	}
+	if v, ok := r["peak_rss_bytes"].(float64); !ok || v < 0 {
+		t.Errorf("peak_rss_bytes = %v, want a number", r["peak_rss_bytes"])
 	}
 	ks, _ := r["kernels"].([]any)
 	if len(ks) < 30 {
