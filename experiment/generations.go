@@ -7,7 +7,7 @@ import (
 	"plasticity/model"
 )
 
-// Generations runs generations of candidate rules as TrainES does: each
+// Generations runs generations of candidate rules as an ES run does: each
 // candidate a lifetime over a batch from shared initial weights and an
 // evaluation pass over the same batch, on parallel workers. It lets package
 // bench time one ES generation without a training run.
