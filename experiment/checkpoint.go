@@ -81,7 +81,7 @@ func (c *Checkpoint) Write(path string) error {
 	saved := *c
 	if c.ES != nil {
 		o := *c.ES
-		o.Log, o.Stop = nil, nil
+		o.Log, o.Stop, o.Evaluator = nil, nil, nil
 		saved.ES = &o
 	}
 	if c.GD != nil {

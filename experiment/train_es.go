@@ -50,6 +50,10 @@ type ESOptions struct {
 	// Data names the data set, so a checkpoint can be resumed without
 	// repeating it.
 	Data DataSpec `json:"data"`
+	// Evaluator, when not nil, scores the candidates in place of this
+	// process's goroutines (package cluster's coordinator); the run's
+	// results do not depend on it.
+	Evaluator Evaluator `json:"-"`
 }
 
 // DataSpec names a data set as a run directory records it: data.Spec without
@@ -255,14 +259,12 @@ func (o ESOptions) WithControl(c Control) Method {
 // generation all candidates share one batch and one set of initial weights
 // (common random numbers); fitness is the evaluation pass over that batch.
 type esStepper struct {
-	o       ESOptions
-	ds      data.Dataset
-	rounds  int
-	strat   es.Strategy
-	l       *lifetimes
-	batches *Batches
-	g       int // generations done
-	batch   []int32
+	o      ESOptions
+	rounds int
+	strat  es.Strategy
+	local  *Candidates
+	eval   Evaluator // local, or o.Evaluator
+	g      int       // generations done
 }
 
 func (o ESOptions) newStepper(ds data.Dataset) (stepper, error) {
@@ -275,22 +277,23 @@ func (o ESOptions) newStepper(ds data.Dataset) (stepper, error) {
 	if err != nil {
 		return nil, err
 	}
-	l, err := newLifetimes(cfg, ds, o.Workers)
+	local, err := NewCandidates(o, ds)
 	if err != nil {
 		return nil, err
 	}
-	return &esStepper{o: o, ds: ds, rounds: cfg.Rounds, strat: strat, l: l,
-		batches: NewBatches(o.Seed, ds.Train.Len(), o.Batch)}, nil
+	s := &esStepper{o: o, rounds: cfg.Rounds, strat: strat, local: local, eval: local}
+	if o.Evaluator != nil {
+		s.eval = o.Evaluator
+	}
+	return s, nil
 }
 
 func (s *esStepper) kind() string { return "es" }
 
 func (s *esStepper) step() (Row, int, error) {
 	o, g := s.o, s.g
-	s.batch = s.batches.Batch(g)
-	s.l.template.Init(model.NewRand(o.Seed, "init", uint64(g)))
 	pop := s.strat.Ask()
-	scores, err := s.l.generation(o.Workers, s.rounds, pop, s.batch)
+	scores, err := s.evaluate(Work{Generation: g, Part: "batch", Pop: pop})
 	if err != nil {
 		return Row{}, 0, err
 	}
@@ -298,9 +301,9 @@ func (s *esStepper) step() (Row, int, error) {
 	for i, sc := range scores {
 		fit[i] = o.fitnessOf(sc)
 	}
-	samples := 2 * len(s.batch) * len(pop)
+	samples := 2 * o.Batch * len(pop)
 	if o.Horizon > 0 {
-		long, err := s.l.generation(o.Workers, s.rounds, pop, horizonWindow(o.Seed, g, s.ds.Train.Len(), o.Horizon))
+		long, err := s.evaluate(Work{Generation: g, Part: "horizon", Pop: pop})
 		if err != nil {
 			return Row{}, 0, err
 		}
@@ -319,12 +322,25 @@ func (s *esStepper) step() (Row, int, error) {
 	return row, samples, nil
 }
 
+// evaluate scores w's candidates and checks that an evaluator gave one
+// score for each.
+func (s *esStepper) evaluate(w Work) ([]model.Score, error) {
+	scores, err := s.eval.Evaluate(w)
+	if err == nil && len(scores) != len(w.Pop) {
+		err = fmt.Errorf("evaluator gave %d scores for %d candidates", len(scores), len(w.Pop))
+	}
+	return scores, err
+}
+
 func (s *esStepper) test() (model.Score, error) {
-	n, _, err := s.l.run(0, s.rules(), s.batch)
+	c := s.local
+	batch := c.batches.Batch(s.g - 1)
+	c.prepare(s.g - 1)
+	n, _, err := c.l.run(0, s.rules(), batch)
 	if err != nil {
 		return model.Score{}, err
 	}
-	return n.Evaluate(s.ds.Test, nil), nil
+	return n.Evaluate(c.ds.Test, nil), nil
 }
 
 func (s *esStepper) rules() model.Rules {
