@@ -9,12 +9,14 @@ import (
 )
 
 // cmdBench measures the kernels in use, the memory bandwidth beside them, the
-// lifetime at both scales and one ES generation at MNIST scale (SPEC section 9).
+// lifetime at both scales and one ES generation at MNIST scale.
 func cmdBench(args []string, stdout, stderr io.Writer) error {
-	f := newFlags("bench", stderr)
-	seconds := f.fs.Float64("seconds", 0.25, "time spent on each measurement")
-	kernel := f.fs.String("kernel", "", "kernel set to measure, one of "+strings.Join(linalg.Kernels(), ", ")+" (default the first)")
-	if err := f.parse(args, stderr); err != nil {
+	var f outputFlags
+	fs := newFlagSet("bench")
+	f.register(fs)
+	seconds := fs.Float64("seconds", 0.25, "time spent on each measurement")
+	kernel := fs.String("kernel", "", "kernel set to measure, one of "+strings.Join(linalg.Kernels(), ", ")+" (default the first)")
+	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
 	if !(*seconds > 0 && *seconds <= 60) {

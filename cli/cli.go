@@ -1,15 +1,7 @@
-// Package cli is the command line of plasticity: it learns synaptic plasticity rules for a capped recurrent
-// network by evolution strategies or gradient descent, and transfers them to
-// new data.
-//
-//	plasticity              the main job (same as plasticity run)
-//	plasticity run          learn rules on the synthetic set, transfer them to a fresh draw
-//	plasticity train        learn rules: -method es|gd -data D -out DIR
-//	plasticity transfer     apply saved rules to new data: -rules FILE -data D
-//	plasticity eval         lifetimes + evaluation of saved rules on a data set
-//	plasticity bench        kernel and end-to-end throughput beside the memory bandwidth
-//
-// Run "plasticity COMMAND -h" for the flags of a command.
+// Package cli is the command line of plasticity: the command table, one file
+// per command, and the flag groups (flags.go, options.go) that turn into
+// typed options of package experiment. It is the only package that speaks
+// of flags.
 package cli
 
 import (
@@ -35,40 +27,44 @@ func badInput(format string, args ...any) error {
 	return inputError{fmt.Errorf(format, args...)}
 }
 
-// Main runs one command line and returns the exit status: 0 success, 2 bad
-// input, 1 any other failure.
+// command is one entry of the command table.
+type command struct {
+	name, summary string
+	run           func(args []string, stdout, stderr io.Writer) error
+}
+
+// commands are plasticity's commands, in the order usage lists them.
+var commands = []command{
+	{"run", "the seed's study on the synthetic set: learn rules, transfer them to a fresh draw", cmdRun},
+	{"train", "learn rules: -method es|gd -data D -out DIR", cmdTrain},
+	{"transfer", "apply saved rules to new data: -rules FILE -data D -passes 50", cmdTransfer},
+	{"eval", "lifetimes + evaluation of saved rules on a data set: -rules FILE -data D", cmdEval},
+	{"bench", "kernel and end-to-end throughput beside the measured memory bandwidth: -json -seconds S", cmdBench},
+	{"plot", "draw the figures and report.md of a run directory: plot DIR", cmdPlot},
+}
+
+// Main runs one command line (the arguments after the program's name) and
+// returns the exit status: 0 success, 2 bad input, 1 any other failure.
+// Without a command it runs "run".
 func Main(args []string, stdout, stderr io.Writer) int {
 	cmd := "run"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
 	}
-	var err error
-	switch cmd {
-	case "run":
-		err = cmdRun(args, stdout, stderr)
-	case "train":
-		err = cmdTrain(args, stdout, stderr)
-	case "transfer":
-		err = cmdTransfer(args, stdout, stderr)
-	case "eval":
-		err = cmdEval(args, stdout, stderr)
-	case "bench":
-		err = cmdBench(args, stdout, stderr)
-	case "plot":
-		err = cmdPlot(args, stdout, stderr)
-	case "help":
-		fmt.Fprint(stdout, usage)
-		return 0
-	default:
-		err = badInput("unknown command %q (want run, train, transfer, eval, bench, plot or help)", cmd)
-	}
-	switch {
-	case err == nil:
-		return 0
-	case errors.Is(err, flag.ErrHelp):
+	if cmd == "help" {
+		fmt.Fprint(stdout, usage())
 		return 0
 	}
-	fmt.Fprintf(stderr, "plasticity %s: %v\n", cmd, oneLine(err))
+	err := badInput("unknown command %q (want run, train, transfer, eval, bench, plot or help)", cmd)
+	for _, c := range commands {
+		if c.name == cmd {
+			err = c.run(args, stdout, stderr)
+		}
+	}
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	fmt.Fprintf(stderr, "plasticity %s: %s\n", cmd, strings.ReplaceAll(err.Error(), "\n", "; "))
 	var ie inputError
 	if errors.As(err, &ie) {
 		return 2
@@ -76,22 +72,15 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	return 1
 }
 
-func oneLine(err error) string {
-	return strings.ReplaceAll(err.Error(), "\n", "; ")
+func usage() string {
+	var b strings.Builder
+	b.WriteString("plasticity learns synaptic plasticity rules for a capped recurrent network.\n\nCommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  %-10s %s\n", c.name, c.summary)
+	}
+	b.WriteString("\nRun \"plasticity COMMAND -h\" for the flags of a command.\n")
+	return b.String()
 }
-
-const usage = `plasticity learns synaptic plasticity rules for a capped recurrent network.
-
-Commands:
-  run        the seed's study on the synthetic set: learn rules, transfer them to a fresh draw
-  train      learn rules: -method es|gd -data D -out DIR
-  transfer   apply saved rules to new data: -rules FILE -data D -passes 50
-  eval       lifetimes + evaluation of saved rules on a data set: -rules FILE -data D
-  bench      kernel and end-to-end throughput beside the measured memory bandwidth: -json -seconds S
-  plot       draw the figures and report.md of a run directory: plot DIR
-
-Run "plasticity COMMAND -h" for the flags of a command.
-`
 
 func printJSON(w io.Writer, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")

@@ -3,43 +3,45 @@ package cli
 import (
 	"fmt"
 	"io"
+
 	"plasticity/experiment"
 )
 
+// cmdEval scores saved rules on a data set: fresh lifetimes and their
+// evaluation passes.
 func cmdEval(args []string, stdout, stderr io.Writer) error {
-	f := newFlags("eval", stderr)
-	f.fs.StringVar(&f.rules, "rules", "", "rules.json to evaluate")
-	f.dataFlags()
-	f.modelFlags()
-	f.evalFlag()
-	if err := f.parse(args, stderr); err != nil {
+	var r rulesFlags
+	fs := newFlagSet("eval")
+	r.register(fs, "evaluate")
+	r.eval.register(fs)
+	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	_, r, cfg, err := f.loadRules()
+	rules, opts, d, err := r.load(givenIn(fs), stderr)
 	if err != nil {
 		return err
 	}
-	stop, err := f.profile()
+	stop, err := r.output.profile()
 	if err != nil {
 		return err
 	}
-	ds, err := f.loadData(f.dataSeed)
+	ds, err := loadData(d, d.DataSeed, stderr)
 	if err != nil {
 		return err
 	}
-	s, err := experiment.Score(f.options(cfg, stderr), ds, r)
+	s, err := experiment.Score(opts, ds, rules)
 	if err != nil {
 		return inputError{err}
 	}
 	if err := stop(); err != nil {
 		return err
 	}
-	if f.json {
-		return printJSON(stdout, map[string]any{"command": "eval", "rules": f.rules, "data": f.data, "data_seed": f.dataSeed,
+	if r.output.json {
+		return printJSON(stdout, map[string]any{"command": "eval", "rules": r.rules, "data": d.Name, "data_seed": d.DataSeed,
 			"batch_accuracy": s.BatchAccuracy, "test_accuracy": s.TestAccuracy, "loss": s.Loss,
 			"test_majority": s.TestMajority, "lifetimes": s.Lifetimes})
 	}
 	fmt.Fprintf(stdout, "%s on %s: batch accuracy %.3f, test accuracy %.3f, loss %.3f (mean of %d lifetimes of %d samples)\n",
-		f.rules, ds.Name, s.BatchAccuracy, s.TestAccuracy, s.Loss, s.Lifetimes, f.batch)
+		r.rules, ds.Name, s.BatchAccuracy, s.TestAccuracy, s.Loss, s.Lifetimes, opts.Batch)
 	return nil
 }

@@ -1,161 +1,222 @@
 package cli
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+
 	"plasticity/data"
 	"plasticity/experiment"
-	"strings"
 )
 
-// bestES holds the flag values of the ES variant plasticity run uses unless
-// -es is given: the one that met both goals of issue 3 on seed 1 (test
-// accuracy 0.82 after one 100-sample lifetime, transfer accuracy 0.957 on
-// data-seed 7 after 50 passes). It learns the output table only, on GD's
-// model (bestGD): learned input and hidden tables (test 0.90 with every
-// table learned) grow without bound over a transfer's 200,000 updates and
-// fall to chance. Minus the cross-entropy is a smoother fitness than
-// accuracy; a population of 200 with Adam step 0.03 gave more transfer
-// accuracy at equal test accuracy than 40 with 0.1; and longer runs trade
-// transfer for test accuracy (the rules fit the training draw ever closer),
-// so 700 generations stop where both goals hold. Flags the user sets win
-// over these.
-var bestES = map[string]string{"es": "openai", "popsize": "200", "lr": "0.03", "fitness": "loss",
-	"freeze": "input,hidden", "generations": "700",
-	"act": "relu", "drive": "raw", "init": "scaled", "update": "misclassified"}
+// runFlags are the flags of plasticity run.
+type runFlags struct {
+	learnFlags
+	transfer transferFlags
+	seeds    int
+}
+
+func (r *runFlags) register(fs *flag.FlagSet) {
+	r.learnFlags.register(fs)
+	r.transfer.register(fs)
+	fs.IntVar(&r.seeds, "seeds", 1, "repeat the study for the seeds -seed, -seed+1, ... and report mean ± standard deviation")
+}
+
+// runPlan is one method of plasticity run before it runs: the trainer, the
+// legend of its settings, and its member of the -json object.
+type runPlan struct {
+	t    *trainer
+	note string
+	slot func(*runJSON) **trainJSON
+}
 
 // runRow is one method of plasticity run: its rules and their transfer.
 type runRow struct {
-	res  experiment.Result
+	res  outcome
 	tr   experiment.TransferResult
 	out  *trainJSON
 	note string
 }
 
-// runES trains rules with eo, transfers them to fresh and writes the
+// cmdRun is the main study: the best ES (experiment.BestES, unless -es is
+// given) and the seed paper's ES beside it, our GD (or the variant -gd
+// names) and the paper's GD beside it; each learns rules on the data set
+// and transfers them to its next draw.
+func cmdRun(args []string, stdout, stderr io.Writer) error {
+	var r runFlags
+	fs := newFlagSet("run")
+	r.register(fs)
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	if r.seeds != 1 {
+		return r.runSeeds(fs, args, stdout, stderr)
+	}
+	given := givenIn(fs)
+	d := r.data.spec(experiment.Preset{}, given)
+	plan, err := r.plan(d, given, stderr)
+	if err != nil {
+		return err
+	}
+	if err := r.output.prepareOut(); err != nil {
+		return err
+	}
+	stop, err := r.output.profile()
+	if err != nil {
+		return err
+	}
+	ds, err := loadData(d, d.DataSeed, stderr)
+	if err != nil {
+		return err
+	}
+	fresh, err := loadData(d, d.DataSeed+1, stderr)
+	if err != nil {
+		return err
+	}
+	interrupt, release := stopOnSignal(stderr)
+	defer release()
+	out := runJSON{Command: "run", Data: d.Name, DataSeed: d.DataSeed, Seed: plan[0].t.common.Seed}
+	var rows []*runRow
+	for _, p := range plan {
+		p.t.common.Stop = interrupt
+		row, err := r.runOne(args, p, ds, fresh, stderr)
+		if err != nil || row == nil {
+			return err
+		}
+		rows = append(rows, row)
+		*p.slot(&out) = row.out
+	}
+	if err := stop(); err != nil {
+		return err
+	}
+	if err := drawRun(r.output.out, args, nil, stderr); err != nil {
+		return err
+	}
+	if r.output.json {
+		return printJSON(stdout, out)
+	}
+	r.writeTable(stdout, ds.Name, d.DataSeed+1, rows, plan[0].t.common)
+	return nil
+}
+
+// plan builds the methods of plasticity run on the data set d.
+func (r *runFlags) plan(d experiment.DataSpec, given given, log io.Writer) ([]runPlan, error) {
+	// The paper's ES runs on the model flags as given; the best ES on its
+	// preset's network under the model flags given.
+	paperCfg, err := r.model.config(nil, experiment.Preset{}, d.Name, given)
+	if err != nil {
+		return nil, err
+	}
+	variants := []string{r.train.gd}
+	if !given("gd") {
+		variants = append(variants, "paper")
+	}
+	var gds []experiment.GDOptions
+	for _, v := range variants {
+		o, err := r.gdOptions(v, d, given, log)
+		if err != nil {
+			return nil, err
+		}
+		gds = append(gds, o)
+	}
+	best := experiment.BestES
+	if given("es") {
+		best = experiment.Preset{}
+	}
+	cfg, err := r.model.config(nil, best, d.Name, given)
+	if err != nil {
+		return nil, err
+	}
+	eo := r.train.esOptions(r.options(cfg, experiment.Preset{}, given, log), d, best, given)
+	plan := []runPlan{{esTrainer(eo), "ours: " + esNote(eo), func(j *runJSON) **trainJSON { return &j.ES }}}
+	if !given("es") || r.train.strategy != "simple" {
+		// The paper's ES takes only the run's length and intervals from the
+		// flags: a short run asked for is short for both ES runs.
+		p := experiment.DefaultES(r.options(paperCfg, experiment.Preset{}, given, log))
+		p.EvalEvery, p.CheckpointEvery, p.Data = r.train.evalEvery, r.train.ckptEvery, d
+		if given("generations") {
+			p.Generations = r.train.generations
+		}
+		plan = append(plan, runPlan{esTrainer(p), "the seed paper's ES: " + esNote(p), func(j *runJSON) **trainJSON { return &j.ESSeed }})
+	}
+	for i, o := range gds {
+		slot := func(j *runJSON) **trainJSON { return &j.GD }
+		if i > 0 {
+			slot = func(j *runJSON) **trainJSON { return &j.GDSeed }
+		}
+		plan = append(plan, runPlan{gdTrainer(o), gdNote(o), slot})
+	}
+	return plan, nil
+}
+
+// runOne trains rules as p says, transfers them to fresh and writes the
 // method's folder under -out. The row is nil when a signal stopped training.
-func (f *flags) runES(args []string, eo experiment.ESOptions, ds, fresh data.Dataset, note string, stderr io.Writer) (*runRow, error) {
+func (r *runFlags) runOne(args []string, p runPlan, ds, fresh data.Dataset, stderr io.Writer) (*runRow, error) {
+	t := p.t
 	dir := ""
-	if f.out != "" {
-		dir = filepath.Join(f.out, "es-"+eo.Strategy)
+	if r.output.out != "" {
+		dir = filepath.Join(r.output.out, t.method)
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, err
 		}
 	}
-	eo.Dir = dir
-	config := map[string]any{"command": "run", "args": args, "es": eo}
-	res, err := experiment.TrainES(eo, ds)
+	*t.dir = dir
+	res, err := t.run(ds)
 	if err != nil {
 		return nil, inputError{err}
 	}
+	config := t.config(map[string]any{"command": "run", "args": args})
 	if res.Interrupted {
 		if dir == "" {
-			fmt.Fprintf(stderr, "stopped after generation %d of %d (no -out, so no checkpoint)\n", res.Steps, eo.Generations)
+			fmt.Fprintln(stderr, t.stopped(res))
 			return nil, nil
 		}
-		return nil, interrupted(dir, config, res, eo.Generations, stderr)
+		return nil, interrupted(t, dir, config, res, stderr)
 	}
-	to := experiment.TransferOptions{Options: f.options(eo.Model, stderr), Passes: f.passes, RecordEvery: f.recordEvery}
-	tr, err := experiment.Transfer(to, res.Rules, fresh)
+	opts := *t.common
+	opts.Stop = nil
+	tr, err := experiment.Transfer(r.transfer.options(opts), res.Rules, fresh)
 	if err != nil {
 		return nil, inputError{err}
 	}
-	rf := f.rulesFile(res, eo.Model, ds)
-	out := &trainJSON{Method: res.Method, Data: f.data, Seed: f.seed, Generations: res.Steps,
-		BatchAccuracy: res.Final.BatchAccuracy, TestAccuracy: res.Final.TestAccuracy, TestMajority: res.Final.TestMajority,
-		Loss: res.Final.Loss, Seconds: res.Seconds, SamplesPerSecond: res.SamplesPerSecond, Rules: rf,
-		Transfer: toTransferJSON(tr, f.data, f.dataSeed+1)}
+	rf := rulesFile(t, res, ds)
+	out := trainObject(t, res, rf)
+	out.Transfer = toTransferJSON(tr, t.data.Name, t.data.DataSeed+1)
 	if dir != "" {
 		if err := writeTrainDir(dir, config, res, rf); err != nil {
 			return nil, err
 		}
-		if err := writeTransferCurve(filepath.Join(dir, "transfer.csv"), tr); err != nil {
-			return nil, err
-		}
-		if err := writeConfusion(dir, tr, fresh, f.dataSeed+1); err != nil {
+		if err := writeTransferDir(dir, tr, fresh, t.data.DataSeed+1); err != nil {
 			return nil, err
 		}
 		out.Out = dir
 	}
-	return &runRow{res: res, tr: tr, out: out, note: note}, nil
+	return &runRow{res: res, tr: tr, out: out, note: p.note}, nil
 }
 
-// gdVariants returns the options of the GD runs of plasticity run: the
-// variant -gd names (ours by default), then the seed's when -gd is not given.
-// The GD flags given (-steps, -lr, -wd, -freeze, -rule-init-std, -loss)
-// apply to both.
-func (f *flags) gdVariants(stderr io.Writer) ([]experiment.GDOptions, error) {
-	names := []string{f.gd}
-	if !f.set("gd") {
-		names = append(names, "seed")
+// writeTable prints the study's table and the legend of each method's
+// settings; freshSeed is the transfer's draw, o the first method's shared
+// settings.
+func (r *runFlags) writeTable(w io.Writer, dataName string, freshSeed uint64, rows []*runRow, o *experiment.Options) {
+	fmt.Fprintf(w, "plasticity run: %s, seed %d; transfer to data-seed %d, %d passes\n\n", dataName, o.Seed, freshSeed, r.transfer.passes)
+	fmt.Fprintf(w, "%-12s %10s %10s %10s %12s %9s %9s\n", "method", "steps", "batch acc", "test acc", "transfer acc", "train s", "transf s")
+	for _, r := range rows {
+		fmt.Fprintf(w, "%-12s %10d %10.3f %10.3f %12.3f %9.1f %9.1f\n", r.res.Method, r.res.Steps,
+			r.res.Final.BatchAccuracy, r.res.Final.TestAccuracy, r.tr.FinalTest.Accuracy, r.res.Seconds, r.tr.Seconds)
 	}
-	var out []experiment.GDOptions
-	for _, name := range names {
-		g := *f
-		g.gd = name
-		cfg, err := g.gdModel()
-		if err != nil {
-			return nil, err
-		}
-		o, err := g.gdOptions(cfg, stderr)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, o)
+	fmt.Fprintln(w)
+	for _, r := range rows {
+		fmt.Fprintf(w, "%s: %s\n", r.res.Method, r.note)
 	}
-	return out, nil
+	fmt.Fprintf(w, "\nbatch/test acc: mean of %d fresh lifetimes of %d samples; transfer acc: test split of the new draw after %d passes.\n",
+		o.EvalLifetimes, o.Batch, r.transfer.passes)
 }
 
-// runGD trains rules with o, transfers them to fresh and writes the method's
-// folder under -out. The row is nil when a signal stopped training.
-func (f *flags) runGD(args []string, o experiment.GDOptions, ds, fresh data.Dataset, stderr io.Writer) (*runRow, error) {
-	dir := ""
-	if f.out != "" {
-		dir = filepath.Join(f.out, o.Method())
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, err
-		}
-	}
-	o.Dir = dir
-	res, err := experiment.TrainGD(o, ds)
-	if err != nil {
-		return nil, inputError{err}
-	}
-	if res.Interrupted {
-		if dir == "" {
-			fmt.Fprintf(stderr, "stopped after GD step %d of %d (no -out, so no checkpoint)\n", res.Steps, o.Steps)
-			return nil, nil
-		}
-		return nil, interrupted(dir, map[string]any{"command": "run", "args": args, "gd": o}, res.Result, o.Steps, stderr)
-	}
-	to := experiment.TransferOptions{Options: f.options(o.Model, stderr), Passes: f.passes, RecordEvery: f.recordEvery}
-	tr, err := experiment.Transfer(to, res.Rules, fresh)
-	if err != nil {
-		return nil, inputError{err}
-	}
-	rf := f.rulesFile(res.Result, o.Model, ds)
-	out := gdJSON(res, f, rf, "")
-	out.Command = ""
-	out.Transfer = toTransferJSON(tr, f.data, f.dataSeed+1)
-	if dir != "" {
-		if err := writeGDDir(dir, map[string]any{"command": "run", "args": args, "gd": o}, res, rf); err != nil {
-			return nil, err
-		}
-		if err := writeTransferCurve(filepath.Join(dir, "transfer.csv"), tr); err != nil {
-			return nil, err
-		}
-		if err := writeConfusion(dir, tr, fresh, f.dataSeed+1); err != nil {
-			return nil, err
-		}
-		out.Out = dir
-	}
-	return &runRow{res: res.Result, tr: tr, out: out, note: gdNoteOf(o)}, nil
-}
-
-// gdNoteOf describes the settings of a GD run for the legend of run's table.
-func gdNoteOf(o experiment.GDOptions) string {
+// gdNote describes the settings of a GD run for the legend of run's table.
+func gdNote(o experiment.GDOptions) string {
 	who := "ours"
 	if o.Variant == "seed" {
 		who = "the seed paper's GD"
@@ -194,126 +255,4 @@ func esNote(eo experiment.ESOptions) string {
 	}
 	return fmt.Sprintf("%s, %d generations, fitness %s, frozen tables %s; act %s, drive %s, init %s, norm %s, update %s",
 		s, eo.Generations, fitness, frozen, m.Act, m.Drive, m.Init, m.Norm, m.Update)
-}
-
-func cmdRun(args []string, stdout, stderr io.Writer) error {
-	f := newFlags("run", stderr)
-	f.dataFlags()
-	f.modelFlags()
-	f.trainFlags()
-	f.transferFlags()
-	seeds := f.fs.Int("seeds", 1, "repeat the study for the seeds -seed, -seed+1, ... and report mean ± standard deviation")
-	if err := f.parse(args, stderr); err != nil {
-		return err
-	}
-	if *seeds != 1 {
-		return f.runSeeds(args, *seeds, stdout, stderr)
-	}
-	// The seed's simple ES runs with the model flags as given; the best
-	// variant with its own settings wherever the user left a flag unset.
-	seedCfg, err := f.modelConfig(nil)
-	if err != nil {
-		return err
-	}
-	// GD's variants take their model settings before bestES marks its flags
-	// as given: ours (or the one -gd names), and the seed's beside it.
-	gdRuns, err := f.gdVariants(stderr)
-	if err != nil {
-		return err
-	}
-	withSeed := !f.set("es") || f.strategy != "simple"
-	// Read before bestES sets -generations: a short run asked for is short
-	// for both ES runs.
-	shortRun := f.set("generations")
-	if !f.set("es") {
-		for name, v := range bestES {
-			if !f.set(name) {
-				if err := f.fs.Set(name, v); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	cfg, err := f.modelConfig(nil)
-	if err != nil {
-		return err
-	}
-	eo, err := f.esOptions(cfg, stderr)
-	if err != nil {
-		return err
-	}
-	seedES := experiment.DefaultES(f.options(seedCfg, stderr))
-	seedES.Fitness, seedES.EvalEvery, seedES.CheckpointEvery = "accuracy", f.evalEvery, f.ckptEvery
-	if shortRun {
-		seedES.Generations = f.generations
-	}
-	seedES.Data = eo.Data
-	if err := f.prepareOut(); err != nil {
-		return err
-	}
-	stop, err := f.profile()
-	if err != nil {
-		return err
-	}
-	ds, err := f.loadData(f.dataSeed)
-	if err != nil {
-		return err
-	}
-	fresh, err := f.loadData(f.dataSeed + 1)
-	if err != nil {
-		return err
-	}
-	interrupt, release := stopOnSignal(stderr)
-	defer release()
-	eo.Stop, seedES.Stop = interrupt, interrupt
-	var rows []*runRow
-	best, err := f.runES(args, eo, ds, fresh, "ours: "+esNote(eo), stderr)
-	if err != nil || best == nil {
-		return err
-	}
-	rows = append(rows, best)
-	out := runJSON{Command: "run", Data: f.data, DataSeed: f.dataSeed, Seed: f.seed, ES: best.out}
-	if withSeed {
-		row, err := f.runES(args, seedES, ds, fresh, "the seed paper's ES: "+esNote(seedES), stderr)
-		if err != nil || row == nil {
-			return err
-		}
-		rows = append(rows, row)
-		out.ESSeed = row.out
-	}
-	for i, o := range gdRuns {
-		o.Stop = interrupt
-		row, err := f.runGD(args, o, ds, fresh, stderr)
-		if err != nil || row == nil {
-			return err
-		}
-		rows = append(rows, row)
-		if i == 0 {
-			out.GD = row.out
-		} else {
-			out.GDSeed = row.out
-		}
-	}
-	if err := stop(); err != nil {
-		return err
-	}
-	if err := drawRun(f.out, args, nil, stderr); err != nil {
-		return err
-	}
-	if f.json {
-		return printJSON(stdout, out)
-	}
-	fmt.Fprintf(stdout, "plasticity run: %s, seed %d; transfer to data-seed %d, %d passes\n\n", ds.Name, f.seed, f.dataSeed+1, f.passes)
-	fmt.Fprintf(stdout, "%-12s %10s %10s %10s %12s %9s %9s\n", "method", "steps", "batch acc", "test acc", "transfer acc", "train s", "transf s")
-	for _, r := range rows {
-		fmt.Fprintf(stdout, "%-12s %10d %10.3f %10.3f %12.3f %9.1f %9.1f\n", r.res.Method, r.res.Steps,
-			r.res.Final.BatchAccuracy, r.res.Final.TestAccuracy, r.tr.FinalTest.Accuracy, r.res.Seconds, r.tr.Seconds)
-	}
-	fmt.Fprintln(stdout)
-	for _, r := range rows {
-		fmt.Fprintf(stdout, "%s: %s\n", r.res.Method, r.note)
-	}
-	fmt.Fprintf(stdout, "\nbatch/test acc: mean of %d fresh lifetimes of %d samples; transfer acc: test split of the new draw after %d passes.\n",
-		eo.EvalLifetimes, f.batch, f.passes)
-	return nil
 }

@@ -22,24 +22,25 @@ import (
 // folder seed<k> of -out with its own figures and report, and reports the
 // mean and standard deviation of every method's measures over the seeds;
 // with -out, the figures and report.md of all seeds go to -out itself.
-func (f *flags) runSeeds(args []string, n int, stdout, stderr io.Writer) error {
+func (r *runFlags) runSeeds(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
+	n, o := r.seeds, &r.output
 	if n < 1 {
 		return badInput("-seeds must be at least 1, got %d", n)
 	}
 	// Each seed is a plasticity run with the flags as given, but its own
 	// -seed and -out, and -json so that its results can be read back.
 	var base []string
-	f.fs.Visit(func(fl *flag.Flag) {
+	fs.Visit(func(fl *flag.Flag) {
 		switch fl.Name {
 		case "seeds", "seed", "out", "json", "cpuprofile", "memprofile":
 		default:
 			base = append(base, "-"+fl.Name+"="+fl.Value.String())
 		}
 	})
-	if err := f.prepareOut(); err != nil {
+	if err := o.prepareOut(); err != nil {
 		return err
 	}
-	stop, err := f.profile()
+	stop, err := o.profile()
 	if err != nil {
 		return err
 	}
@@ -48,10 +49,10 @@ func (f *flags) runSeeds(args []string, n int, stdout, stderr io.Writer) error {
 	var runs []json.RawMessage
 	var seedList []uint64
 	for k := range n {
-		seed := f.seed + uint64(k)
+		seed := o.seed + uint64(k)
 		child := append(slices.Clone(base), fmt.Sprintf("-seed=%d", seed), "-json")
-		if f.out != "" {
-			child = append(child, "-out="+filepath.Join(f.out, fmt.Sprintf("seed%d", seed)))
+		if o.out != "" {
+			child = append(child, "-out="+filepath.Join(o.out, fmt.Sprintf("seed%d", seed)))
 		}
 		fmt.Fprintf(stderr, "seed %d (%d of %d): plasticity run %s\n", seed, k+1, n, strings.Join(child, " "))
 		var buf bytes.Buffer
@@ -76,16 +77,16 @@ func (f *flags) runSeeds(args []string, n int, stdout, stderr io.Writer) error {
 	if err := stop(); err != nil {
 		return err
 	}
-	if err := drawRun(f.out, args, seedList, stderr); err != nil {
+	if err := drawRun(o.out, args, seedList, stderr); err != nil {
 		return err
 	}
 	sum := figures.Summarize(outs)
-	if f.json {
-		return printJSON(stdout, map[string]any{"command": "run", "data": f.data, "data_seed": f.dataSeed,
+	if o.json {
+		return printJSON(stdout, map[string]any{"command": "run", "data": r.data.name, "data_seed": r.data.seed,
 			"seeds": seedList, "summary": sum, "runs": runs})
 	}
 	fmt.Fprintf(stdout, "plasticity run -seeds %d: %s (data-seed %d), seeds %d-%d; transfer to data-seed %d, %d passes\n\n",
-		n, f.data, f.dataSeed, seedList[0], seedList[len(seedList)-1], f.dataSeed+1, f.passes)
+		n, r.data.name, r.data.seed, seedList[0], seedList[len(seedList)-1], r.data.seed+1, r.transfer.passes)
 	fmt.Fprintln(stdout, "mean ± standard deviation over the seeds (n-1):")
 	if err := figures.WriteTable(stdout, sum); err != nil {
 		return err

@@ -1,172 +1,154 @@
 package cli
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
+
 	"plasticity/data"
 	"plasticity/experiment"
-	"plasticity/model"
-	"strings"
 )
 
+// learnFlags are the groups of the commands that learn rules.
+type learnFlags struct {
+	studyFlags
+	train trainFlags
+}
+
+func (l *learnFlags) register(fs *flag.FlagSet) {
+	l.output.register(fs)
+	l.data.register(fs)
+	l.model.register(fs)
+	l.eval.register(fs)
+	l.train.register(fs)
+}
+
 func cmdTrain(args []string, stdout, stderr io.Writer) error {
-	f := newFlags("train", stderr)
-	f.dataFlags()
-	f.modelFlags()
-	f.trainFlags()
-	f.fs.StringVar(&f.resume, "resume", "", "continue the run saved in this run directory up to -generations (ES) or -steps (GD) in total")
-	if err := f.parse(args, stderr); err != nil {
+	var l learnFlags
+	fs := newFlagSet("train")
+	l.register(fs)
+	resume := fs.String("resume", "", "continue the run saved in this run directory up to -generations (ES) or -steps (GD) in total")
+	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	if f.resume != "" {
-		return f.resumeTrain(args, stdout, stderr)
+	given := givenIn(fs)
+	if *resume != "" {
+		var other []string
+		fs.Visit(func(f *flag.Flag) {
+			if !resumeAllowed[f.Name] {
+				other = append(other, "-"+f.Name)
+			}
+		})
+		return l.resume(*resume, given, other, args, stdout, stderr)
 	}
-	if f.method == "gd" {
-		return f.trainGD(args, stdout, stderr)
-	}
-	cfg, err := f.modelConfig(nil)
+	t, err := l.trainer(given, stderr)
 	if err != nil {
 		return err
 	}
-	eo, err := f.esOptions(cfg, stderr)
+	if l.output.out == "" {
+		l.output.out = filepath.Join("runs", fmt.Sprintf("%s-seed%d", t.name, t.common.Seed))
+	}
+	if err := l.output.prepareOut(); err != nil {
+		return err
+	}
+	stop, err := l.output.profile()
 	if err != nil {
 		return err
 	}
-	ds, stop, err := f.startTrain(fmt.Sprintf("%s-%s-seed%d", f.method, f.strategy, f.seed))
+	ds, err := loadData(*t.data, t.data.DataSeed, stderr)
 	if err != nil {
 		return err
 	}
-	eo.Dir = f.out
+	*t.dir = l.output.out
+	fields := map[string]any{"command": "train", "args": args, "data": t.data.Name, "data_seed": t.data.DataSeed}
+	return l.finish(t, ds, fields, stop, stdout, stderr)
+}
+
+// trainer builds the run plasticity train -method es|gd asks for: the
+// method's settings under the flags given.
+func (l *learnFlags) trainer(given given, log io.Writer) (*trainer, error) {
+	d := l.data.spec(experiment.Preset{}, given)
+	switch l.train.method {
+	case "es":
+		if l.train.steps != 0 {
+			return nil, badInput("-steps is for -method gd")
+		}
+		cfg, err := l.model.config(nil, experiment.Preset{}, d.Name, given)
+		if err != nil {
+			return nil, err
+		}
+		opts := l.options(cfg, experiment.Preset{}, given, log)
+		return esTrainer(l.train.esOptions(opts, d, experiment.Preset{}, given)), nil
+	case "gd":
+		o, err := l.gdOptions(l.train.gd, d, given, log)
+		if err != nil {
+			return nil, err
+		}
+		if l.train.generations != 0 {
+			return nil, badInput("-generations is for -method es; GD counts -steps")
+		}
+		return gdTrainer(o), nil
+	}
+	return nil, badInput("unknown -method %q (want es or gd)", l.train.method)
+}
+
+// gdOptions builds the settings of the GD variant named: its network under
+// the model flags given, its settings under the training flags given.
+func (l *learnFlags) gdOptions(variant string, d experiment.DataSpec, given given, log io.Writer) (experiment.GDOptions, error) {
+	_, base, preset, err := gdVariant(variant)
+	if err != nil {
+		return experiment.GDOptions{}, err
+	}
+	cfg, err := l.model.config(nil, preset, d.Name, given)
+	if err != nil {
+		return experiment.GDOptions{}, err
+	}
+	return l.train.gdOptions(base, l.options(cfg, experiment.Preset{}, given, log), d, experiment.Preset{}, given)
+}
+
+// finish runs t on ds until it ends or a signal stops it, ends the profiles
+// (stop), and writes the run directory with fields in its config.json.
+func (l *learnFlags) finish(t *trainer, ds data.Dataset, fields map[string]any, stop func() error, stdout, stderr io.Writer) error {
 	interrupt, release := stopOnSignal(stderr)
 	defer release()
-	eo.Stop = interrupt
-	res, err := experiment.TrainES(eo, ds)
+	t.common.Stop = interrupt
+	res, err := t.run(ds)
 	if err != nil {
 		return inputError{err}
 	}
 	if err := stop(); err != nil {
 		return err
 	}
-	config := map[string]any{"command": "train", "args": args, "data": f.data, "data_seed": f.dataSeed, "es": eo}
+	dir, config := *t.dir, t.config(fields)
 	if res.Interrupted {
-		return interrupted(f.out, config, res, eo.Generations, stderr)
+		return interrupted(t, dir, config, res, stderr)
 	}
-	return f.finishTrain(f.out, config, res, cfg, ds, stdout, stderr)
-}
-
-// startTrain readies a train command: the run directory (-out, by default
-// runs/name), the profiles, and the data set. The function it returns ends
-// the profiles.
-func (f *flags) startTrain(name string) (data.Dataset, func() error, error) {
-	if f.out == "" {
-		f.out = filepath.Join("runs", name)
-	}
-	if err := f.prepareOut(); err != nil {
-		return data.Dataset{}, nil, err
-	}
-	stop, err := f.profile()
-	if err != nil {
-		return data.Dataset{}, nil, err
-	}
-	ds, err := f.loadData(f.dataSeed)
-	return ds, stop, err
-}
-
-// finishTrain writes the run directory of a finished ES run and reports it.
-func (f *flags) finishTrain(dir string, config any, res experiment.Result, cfg model.Config, ds data.Dataset, stdout, stderr io.Writer) error {
-	rf := f.rulesFile(res, cfg, ds)
+	rf := rulesFile(t, res, ds)
 	if err := writeTrainDir(dir, config, res, rf); err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "wrote %s\n", filepath.Join(dir, "rules.json"))
-	if f.json {
-		return printJSON(stdout, trainJSON{Command: "train", Method: "es", Data: f.data, Seed: f.seed, Generations: res.Steps,
-			BatchAccuracy: res.Final.BatchAccuracy, TestAccuracy: res.Final.TestAccuracy, TestMajority: res.Final.TestMajority,
-			Loss: res.Final.Loss, Seconds: res.Seconds, SamplesPerSecond: res.SamplesPerSecond, Rules: rf, Out: dir})
+	if l.output.json {
+		j := trainObject(t, res, rf)
+		j.Command, j.Out = "train", dir
+		if t.family == "es" {
+			j.Method = "es" // train's object has always named ES runs by family
+		}
+		return printJSON(stdout, j)
 	}
-	fmt.Fprintf(stdout, "%s on %s: batch accuracy %.3f, test accuracy %.3f, loss %.3f (%d lifetimes); %d generations in %.1f s\n",
-		res.Method, ds.Name, res.Final.BatchAccuracy, res.Final.TestAccuracy, res.Final.Loss, res.Final.Lifetimes, res.Steps, res.Seconds)
+	fmt.Fprintf(stdout, "%s on %s: batch accuracy %.3f, test accuracy %.3f, loss %.3f (%d lifetimes); %d %ss in %.1f s\n",
+		res.Method, ds.Name, res.Final.BatchAccuracy, res.Final.TestAccuracy, res.Final.Loss, res.Final.Lifetimes, res.Steps, t.unit, res.Seconds)
 	return nil
 }
 
-// interrupted ends a train command that a signal stopped: config.json next
-// to the checkpoint and metrics.csv the run wrote, and where to resume.
-// trainGD is plasticity train -method gd.
-func (f *flags) trainGD(args []string, stdout, stderr io.Writer) error {
-	cfg, err := f.gdModel()
-	if err != nil {
-		return err
-	}
-	o, err := f.gdOptions(cfg, stderr)
-	if err != nil {
-		return err
-	}
-	ds, stop, err := f.startTrain(fmt.Sprintf("gd-%s-seed%d", f.gd, f.seed))
-	if err != nil {
-		return err
-	}
-	o.Dir = f.out
-	interrupt, release := stopOnSignal(stderr)
-	defer release()
-	o.Stop = interrupt
-	res, err := experiment.TrainGD(o, ds)
-	if err != nil {
-		return inputError{err}
-	}
-	if err := stop(); err != nil {
-		return err
-	}
-	config := map[string]any{"command": "train", "args": args, "data": f.data, "data_seed": f.dataSeed, "gd": o}
-	if res.Interrupted {
-		return interrupted(f.out, config, res.Result, o.Steps, stderr)
-	}
-	return f.finishGD(f.out, config, res, cfg, ds, stdout, stderr)
-}
-
-// finishGD writes the run directory of a finished GD run and reports it.
-func (f *flags) finishGD(dir string, config any, res experiment.GDResult, cfg model.Config, ds data.Dataset, stdout, stderr io.Writer) error {
-	rf := f.rulesFile(res.Result, cfg, ds)
-	if err := writeGDDir(dir, config, res, rf); err != nil {
-		return err
-	}
-	fmt.Fprintf(stderr, "wrote %s\n", filepath.Join(dir, "rules.json"))
-	if f.json {
-		return printJSON(stdout, gdJSON(res, f, rf, dir))
-	}
-	fmt.Fprintf(stdout, "%s on %s: batch accuracy %.3f, test accuracy %.3f, loss %.3f (%d lifetimes); %d steps in %.1f s\n",
-		res.Method, ds.Name, res.Final.BatchAccuracy, res.Final.TestAccuracy, res.Final.Loss, res.Final.Lifetimes, res.Steps, res.Seconds)
-	return nil
-}
-
-// writeGDDir writes a GD run's config.json, metrics.csv and rules.json into
-// dir.
-func writeGDDir(dir string, config any, res experiment.GDResult, rf experiment.RulesFile) error {
+// interrupted ends a run that a signal stopped: config.json next to the
+// checkpoint and metrics.csv the run wrote, and where to resume.
+func interrupted(t *trainer, dir string, config any, res outcome, stderr io.Writer) error {
 	if err := experiment.WriteJSON(filepath.Join(dir, "config.json"), config); err != nil {
 		return err
-	}
-	if err := experiment.WriteGDMetrics(filepath.Join(dir, "metrics.csv"), res.Rows); err != nil {
-		return err
-	}
-	return experiment.WriteJSON(filepath.Join(dir, "rules.json"), rf)
-}
-
-// gdJSON is the train object of a GD run.
-func gdJSON(res experiment.GDResult, f *flags, rf experiment.RulesFile, dir string) *trainJSON {
-	return &trainJSON{Command: "train", Method: res.Method, Data: f.data, Seed: f.seed, Steps: res.Steps,
-		BatchAccuracy: res.Final.BatchAccuracy, TestAccuracy: res.Final.TestAccuracy, TestMajority: res.Final.TestMajority,
-		Loss: res.Final.Loss, Seconds: res.Seconds, SamplesPerSecond: res.SamplesPerSecond, Rules: rf, Out: dir}
-}
-
-func interrupted(dir string, config any, res experiment.Result, total int, stderr io.Writer) error {
-	if err := experiment.WriteJSON(filepath.Join(dir, "config.json"), config); err != nil {
-		return err
-	}
-	unit, flag := "generation", "-generations"
-	if strings.HasPrefix(res.Method, "gd") {
-		unit, flag = "step", "-steps"
 	}
 	fmt.Fprintf(stderr, "stopped after %s %d of %d; checkpoint in %s\ncontinue with: plasticity train -resume %s %s %d\n",
-		unit, res.Steps, total, res.Checkpoint, dir, flag, total)
+		t.unit, res.Steps, *t.total, res.Checkpoint, dir, t.countFlag, *t.total)
 	return nil
 }

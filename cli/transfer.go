@@ -1,86 +1,100 @@
 package cli
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
+
 	"plasticity/experiment"
 	"plasticity/model"
 )
 
-// loadRules reads -rules and builds the network configuration from it,
-// overridden by any model flag given.
-func (f *flags) loadRules() (experiment.RulesFile, model.Rules, model.Config, error) {
-	if f.rules == "" {
-		return experiment.RulesFile{}, model.Rules{}, model.Config{}, badInput("-rules FILE is required")
+// rulesFlags are the groups of the commands that study saved rules.
+type rulesFlags struct {
+	studyFlags
+	rules string
+}
+
+func (r *rulesFlags) register(fs *flag.FlagSet, what string) {
+	r.output.register(fs)
+	r.data.register(fs)
+	r.model.register(fs)
+	fs.StringVar(&r.rules, "rules", "", "rules.json to "+what)
+}
+
+// load reads -rules and builds the settings of a study of them: the rules
+// file's network under the model flags given, the file's batch unless
+// -batch is given, and the data set.
+func (r *rulesFlags) load(given given, log io.Writer) (model.Rules, experiment.Options, experiment.DataSpec, error) {
+	d := r.data.spec(experiment.Preset{}, given)
+	if r.rules == "" {
+		return model.Rules{}, experiment.Options{}, d, badInput("-rules FILE is required")
 	}
-	rf, r, err := experiment.ReadRulesFile(f.rules)
+	rf, rules, err := experiment.ReadRulesFile(r.rules)
 	if err != nil {
-		return rf, r, model.Config{}, inputError{err}
+		return rules, experiment.Options{}, d, inputError{err}
 	}
-	base := rf.Config
-	cfg, err := f.modelConfig(&base)
+	cfg, err := r.model.config(&rf.Config, experiment.Preset{}, d.Name, given)
 	if err != nil {
-		return rf, r, cfg, err
+		return rules, experiment.Options{}, d, err
 	}
-	if cfg.Rounds != r.Rounds {
-		return rf, r, cfg, badInput("%s holds rules for R = %d; they cannot drive a network of R = %d", f.rules, r.Rounds, cfg.Rounds)
+	if cfg.Rounds != rules.Rounds {
+		return rules, experiment.Options{}, d, badInput("%s holds rules for R = %d; they cannot drive a network of R = %d",
+			r.rules, rules.Rounds, cfg.Rounds)
 	}
-	if !f.set("batch") && rf.Batch > 0 {
-		f.batch = rf.Batch
+	o := r.options(cfg, experiment.Preset{}, given, log)
+	if !given("batch") && rf.Batch > 0 {
+		o.Batch = rf.Batch
 	}
-	return rf, r, cfg, nil
+	return rules, o, d, nil
 }
 
 func cmdTransfer(args []string, stdout, stderr io.Writer) error {
-	f := newFlags("transfer", stderr)
-	f.fs.StringVar(&f.rules, "rules", "", "rules.json to apply")
-	f.dataFlags()
-	f.modelFlags()
-	f.transferFlags()
-	if err := f.parse(args, stderr); err != nil {
+	var r rulesFlags
+	var tf transferFlags
+	fs := newFlagSet("transfer")
+	r.register(fs, "apply")
+	tf.register(fs)
+	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	_, r, cfg, err := f.loadRules()
+	rules, opts, d, err := r.load(givenIn(fs), stderr)
 	if err != nil {
 		return err
 	}
-	if err := f.prepareOut(); err != nil {
+	if err := r.output.prepareOut(); err != nil {
 		return err
 	}
-	stop, err := f.profile()
+	stop, err := r.output.profile()
 	if err != nil {
 		return err
 	}
-	ds, err := f.loadData(f.dataSeed)
+	ds, err := loadData(d, d.DataSeed, stderr)
 	if err != nil {
 		return err
 	}
-	to := experiment.TransferOptions{Options: f.options(cfg, stderr), Passes: f.passes, RecordEvery: f.recordEvery}
-	tr, err := experiment.Transfer(to, r, ds)
+	tr, err := experiment.Transfer(tf.options(opts), rules, ds)
 	if err != nil {
 		return inputError{err}
 	}
 	if err := stop(); err != nil {
 		return err
 	}
-	out := toTransferJSON(tr, f.data, f.dataSeed)
-	out.Command, out.Rules = "transfer", f.rules
-	if f.out != "" {
-		if err := writeTransferCurve(filepath.Join(f.out, "transfer.csv"), tr); err != nil {
+	out := toTransferJSON(tr, d.Name, d.DataSeed)
+	out.Command, out.Rules = "transfer", r.rules
+	if dir := r.output.out; dir != "" {
+		if err := writeTransferDir(dir, tr, ds, d.DataSeed); err != nil {
 			return err
 		}
-		if err := writeConfusion(f.out, tr, ds, f.dataSeed); err != nil {
-			return err
-		}
-		if err := experiment.WriteJSON(filepath.Join(f.out, "transfer.json"), out); err != nil {
+		if err := experiment.WriteJSON(filepath.Join(dir, "transfer.json"), out); err != nil {
 			return err
 		}
 	}
-	if f.json {
+	if r.output.json {
 		return printJSON(stdout, out)
 	}
 	fmt.Fprintf(stdout, "transfer of %s to %s, %d passes: train accuracy %.3f, test accuracy %.3f (%.1f s)\n",
-		f.rules, ds.Name, tr.Passes, tr.FinalTrain.Accuracy, tr.FinalTest.Accuracy, tr.Seconds)
+		r.rules, ds.Name, tr.Passes, tr.FinalTrain.Accuracy, tr.FinalTest.Accuracy, tr.Seconds)
 	return nil
 }
