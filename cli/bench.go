@@ -2,10 +2,11 @@ package cli
 
 import (
 	"io"
-	"plasticity/experiment"
-	"plasticity/linalg"
 	"strings"
 	"time"
+
+	"plasticity/experiment"
+	"plasticity/linalg"
 )
 
 // cmdBench measures the kernels in use, the memory bandwidth beside them, the

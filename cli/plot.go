@@ -5,8 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"plasticity/figures"
 	"strings"
+
+	"plasticity/figures"
 )
 
 // cmdPlot draws the figures of a run directory and writes its report.md.

@@ -8,14 +8,15 @@ import (
 	"io"
 	"math"
 	"path/filepath"
-	"plasticity/experiment"
-	"plasticity/figures"
-	"plasticity/linalg"
 	"runtime"
 	"slices"
 	"strings"
 
 	"github.com/klauspost/cpuid/v2"
+
+	"plasticity/experiment"
+	"plasticity/figures"
+	"plasticity/linalg"
 )
 
 // runSeeds repeats plasticity run for n seeds from -seed on, each in the
