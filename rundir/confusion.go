@@ -18,9 +18,6 @@ type ConfusionMatrix struct {
 	Counts []int `json:"counts"`
 }
 
-// ConfusionFile is the name of the confusion matrix in a method's directory.
-const ConfusionFile = "confusion.json"
-
 // ReadConfusion reads and checks a confusion.json.
 func ReadConfusion(path string) (*ConfusionMatrix, error) {
 	b, err := os.ReadFile(path)

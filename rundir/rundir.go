@@ -36,9 +36,6 @@ const (
 	LockFile = ".lock"
 )
 
-// TransferHeader is the header of TransferCurve.
-var TransferHeader = []string{"pass", "samples", "online_accuracy", "test_accuracy"}
-
 // WriteFileAtomic writes data to path through a temporary file in the same
 // folder and a rename, so a reader never sees a half-written file.
 func WriteFileAtomic(path string, data []byte) error {

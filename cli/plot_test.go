@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"encoding/json"
@@ -101,7 +101,7 @@ func TestRunSeedsWritesFiguresAndReport(t *testing.T) {
 func TestPlotCommand(t *testing.T) {
 	dir := t.TempDir()
 	for _, f := range []string{"metrics.csv", "rules.json", "transfer.csv", "confusion.json", "config.json"} {
-		b, err := os.ReadFile(filepath.Join("testdata", "rundir", "gd", f))
+		b, err := os.ReadFile(filepath.Join("..", "testdata", "rundir", "gd", f))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"encoding/json"
@@ -9,7 +9,7 @@ import (
 )
 
 // The MNIST subset of testdata: 300 training and 100 test images.
-const testMNIST = "testdata/mnist-gz"
+const testMNIST = "../testdata/mnist-gz"
 
 // TestHostileDataFilesExitTwo runs train on malformed MNIST and CSV files:
 // each must end with exit status 2 and one line naming the file.
@@ -123,7 +123,7 @@ func TestRulesTransferAcrossDatasets(t *testing.T) {
 	for _, c := range [][]string{
 		{"eval", "-rules", synth, "-data", "mnist", "-mnist", testMNIST, "-eval-lifetimes", "2"},
 		{"eval", "-rules", mn, "-data", "synthetic", "-eval-lifetimes", "2"},
-		{"eval", "-rules", mn, "-data", "csv:testdata/csv/blobs.csv", "-eval-lifetimes", "2", "-batch", "20"},
+		{"eval", "-rules", mn, "-data", "csv:../testdata/csv/blobs.csv", "-eval-lifetimes", "2", "-batch", "20"},
 	} {
 		if _, e, code := run(t, c...); code != 0 {
 			t.Errorf("%v: exit %d: %s", c, code, e)
@@ -137,7 +137,7 @@ func TestRulesTransferAcrossDatasets(t *testing.T) {
 func TestTransferBuildsTheRulesNetwork(t *testing.T) {
 	model := []string{"-hidden", "30", "-cap", "7", "-init", "scaled", "-act", "relu"}
 	rules := trainRules(t, append([]string{"-data", "mnist", "-mnist", testMNIST, "-batch", "50"}, model...)...)
-	data := []string{"-rules", rules, "-data", "csv:testdata/csv/blobs.csv"}
+	data := []string{"-rules", rules, "-data", "csv:../testdata/csv/blobs.csv"}
 	plain := transferJSONOf(t, data...)
 	explicit := transferJSONOf(t, append(data, model...)...)
 	other := transferJSONOf(t, append(data, "-hidden", "31")...)

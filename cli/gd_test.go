@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"encoding/json"
@@ -75,8 +75,8 @@ func TestTrainGDSeedVariantKeepsModelFlags(t *testing.T) {
 	if err := json.Unmarshal(b, &rf); err != nil {
 		t.Fatal(err)
 	}
-	if rf.Method != "gd-seed" || rf.Config["act"] != "sigmoid" || rf.Config["drive"] != "a0" || rf.Config["init"] != "normal" {
-		t.Errorf("method %q, config %v: want gd-seed with the seed's model", rf.Method, rf.Config)
+	if rf.Method != "gd-paper" || rf.Config["act"] != "sigmoid" || rf.Config["drive"] != "a0" || rf.Config["init"] != "normal" {
+		t.Errorf("method %q, config %v: want gd-paper with the seed's model", rf.Method, rf.Config)
 	}
 	nonzero := false
 	for _, v := range rf.Input {

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"encoding/json"
@@ -117,8 +117,8 @@ func TestTrainESFreezeFlag(t *testing.T) {
 	for _, c := range []struct{ flag, value, want string }{
 		{"-freeze", "input,bias", `"bias"`},
 		{"-freeze", "input,hidden,output", "nothing left to learn"},
-		{"-horizon", "-1", "-horizon"},
-		{"-horizon", "4001", "-horizon"},
+		{"-horizon", "-1", "horizon must"},
+		{"-horizon", "4001", "horizon must"},
 	} {
 		out, e, code := run(t, append(append([]string(nil), quickES...), "-es", "openai", "-generations", "1",
 			"-out", t.TempDir(), c.flag, c.value)...)
