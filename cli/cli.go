@@ -5,6 +5,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -14,6 +15,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"plasticity/bench"
 )
 
 // inputError marks a problem with what the user gave (flags, files, sizes):
@@ -83,10 +86,19 @@ func usage() string {
 }
 
 func printJSON(w io.Writer, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
+	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
+	// Every result says how much memory the process took at its peak.
+	if len(b) > 2 && b[0] == '{' && b[len(b)-1] == '}' && !bytes.Contains(b, []byte(`"peak_rss_bytes"`)) {
+		b = fmt.Appendf(b[:len(b)-1], `,"peak_rss_bytes":%d}`, bench.PeakRSSBytes())
+	}
+	var out bytes.Buffer
+	if err := json.Indent(&out, b, "", "  "); err != nil {
+		return err
+	}
+	b = out.Bytes()
 	_, err = fmt.Fprintf(w, "%s\n", b)
 	return err
 }

@@ -29,12 +29,16 @@ func TestRunDeterministicAcrossWorkers(t *testing.T) {
 		if err := json.Unmarshal([]byte(s), &m); err != nil {
 			t.Fatalf("stdout is not one JSON object: %v\n%s", err, s)
 		}
-		for _, k := range []string{"es", "es_seed", "gd", "gd_seed"} {
+		for _, k := range []string{"es", "es_paper", "gd", "gd_paper"} {
 			es := m[k].(map[string]any)
 			delete(es, "seconds")
 			delete(es, "samples_per_second")
 			delete(es["transfer"].(map[string]any), "seconds")
 		}
+		if v, ok := m["peak_rss_bytes"].(float64); !ok || v <= 0 {
+			t.Errorf("peak_rss_bytes %v, want a positive number", m["peak_rss_bytes"])
+		}
+		delete(m, "peak_rss_bytes")
 		return m
 	}
 	ja, jb, jc := strip(a), strip(b), strip(c)

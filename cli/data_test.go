@@ -103,6 +103,7 @@ func transferJSONOf(t *testing.T, args ...string) map[string]any {
 		t.Fatalf("transfer -json: %v\n%s", err, o)
 	}
 	delete(m, "seconds")
+	delete(m, "peak_rss_bytes")
 	return m
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"plasticity/rundir"
 	"runtime"
 	"runtime/pprof"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"plasticity/data"
 	"plasticity/experiment"
 	"plasticity/model"
+	"plasticity/rundir"
 )
 
 // Flags come in groups (output, data, model, training, evaluation,

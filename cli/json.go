@@ -49,14 +49,14 @@ type runJSON struct {
 	Data     string `json:"data"`
 	DataSeed uint64 `json:"data_seed"`
 	Seed     uint64 `json:"seed"`
-	// ES is the best ES variant (experiment.BestES), ESSeed the seed paper's
+	// ES is the best ES variant (experiment.BestES), ESPaper the seed paper's
 	// simple ES beside it.
 	ES     *trainJSON `json:"es"`
-	ESSeed *trainJSON `json:"es_seed,omitempty"`
-	// GD is our GD (experiment.DefaultGD) or the variant -gd names, GDSeed
+	ESPaper *trainJSON `json:"es_paper,omitempty"`
+	// GD is our GD (experiment.DefaultGD) or the variant -gd names, GDPaper
 	// the seed paper's GD beside ours.
 	GD     *trainJSON `json:"gd"`
-	GDSeed *trainJSON `json:"gd_seed,omitempty"`
+	GDPaper *trainJSON `json:"gd_paper,omitempty"`
 }
 
 // rulesFile is the rules.json of a finished run of t on ds.

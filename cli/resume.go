@@ -23,6 +23,11 @@ func (l *learnFlags) resume(path string, given given, other, args []string, stdo
 	if err != nil {
 		return err
 	}
+	release, err := hold(dir)
+	if err != nil {
+		return err
+	}
+	defer release()
 	kind, count, wrong := "an ES run", l.train.generations, "steps"
 	if t.family == "gd" {
 		kind, count, wrong = "a GD run", l.train.steps, "generations"

@@ -140,12 +140,12 @@ func (r *runFlags) plan(d experiment.DataSpec, given given, log io.Writer) ([]ru
 		if given("generations") {
 			p.Generations = r.train.generations
 		}
-		plan = append(plan, runPlan{esTrainer(p), "the seed paper's ES: " + esNote(p), func(j *runJSON) **trainJSON { return &j.ESSeed }})
+		plan = append(plan, runPlan{esTrainer(p), "the seed paper's ES: " + esNote(p), func(j *runJSON) **trainJSON { return &j.ESPaper }})
 	}
 	for i, o := range gds {
 		slot := func(j *runJSON) **trainJSON { return &j.GD }
 		if i > 0 {
-			slot = func(j *runJSON) **trainJSON { return &j.GDSeed }
+			slot = func(j *runJSON) **trainJSON { return &j.GDPaper }
 		}
 		plan = append(plan, runPlan{gdTrainer(o), gdNote(o), slot})
 	}

@@ -8,7 +8,6 @@ import (
 	"io"
 	"math"
 	"path/filepath"
-	"plasticity/rundir"
 	"runtime"
 	"slices"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"plasticity/experiment"
 	"plasticity/figures"
 	"plasticity/linalg"
+	"plasticity/rundir"
 )
 
 // runSeeds repeats plasticity run for n seeds from -seed on, each in the

@@ -1,14 +1,15 @@
 package cli
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
-	"plasticity/rundir"
 
 	"plasticity/data"
 	"plasticity/experiment"
+	"plasticity/rundir"
 )
 
 // learnFlags are the groups of the commands that learn rules.
@@ -53,6 +54,11 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 	if err := l.output.prepareOut(); err != nil {
 		return err
 	}
+	release, err := hold(l.output.out)
+	if err != nil {
+		return err
+	}
+	defer release()
 	stop, err := l.output.profile()
 	if err != nil {
 		return err
@@ -111,6 +117,7 @@ func (l *learnFlags) gdOptions(variant string, d experiment.DataSpec, given give
 // finish runs t on ds until it ends or a signal stops it, ends the profiles
 // (stop), and writes the run directory with fields in its config.json.
 func (l *learnFlags) finish(t *trainer, ds data.Dataset, fields map[string]any, stop func() error, stdout, stderr io.Writer) error {
+	dir := *t.dir
 	interrupt, release := stopOnSignal(stderr)
 	defer release()
 	t.common.Stop = interrupt
@@ -121,7 +128,7 @@ func (l *learnFlags) finish(t *trainer, ds data.Dataset, fields map[string]any, 
 	if err := stop(); err != nil {
 		return err
 	}
-	dir, config := *t.dir, t.config(fields)
+	config := t.config(fields)
 	if res.Interrupted {
 		return interrupted(t, dir, config, res, stderr)
 	}
@@ -152,4 +159,17 @@ func interrupted(t *trainer, dir string, config any, res experiment.Result, stde
 	fmt.Fprintf(stderr, "stopped after %s %d of %d; checkpoint in %s\ncontinue with: plasticity train -resume %s %s %d\n",
 		t.unit, res.Steps, *t.total, res.Checkpoint, dir, t.countFlag, *t.total)
 	return nil
+}
+
+// hold takes the run directory's lock for as long as this command runs: two
+// processes writing one run directory would corrupt its checkpoint. The
+// lock dies with its holder, however it ends.
+func hold(dir string) (release func(), err error) {
+	lock, err := rundir.Acquire(dir)
+	if errors.Is(err, rundir.ErrInUse) {
+		return nil, badInput("%v: another plasticity is training there", err)
+	} else if err != nil {
+		return nil, err
+	}
+	return func() { lock.Release() }, nil
 }

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"plasticity/rundir"
 
 	"plasticity/experiment"
 	"plasticity/model"
+	"plasticity/rundir"
 )
 
 // rulesFlags are the groups of the commands that study saved rules.
