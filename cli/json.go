@@ -51,11 +51,11 @@ type runJSON struct {
 	Seed     uint64 `json:"seed"`
 	// ES is the best ES variant (experiment.BestES), ESPaper the seed paper's
 	// simple ES beside it.
-	ES     *trainJSON `json:"es"`
+	ES      *trainJSON `json:"es"`
 	ESPaper *trainJSON `json:"es_paper,omitempty"`
 	// GD is our GD (experiment.DefaultGD) or the variant -gd names, GDPaper
 	// the seed paper's GD beside ours.
-	GD     *trainJSON `json:"gd"`
+	GD      *trainJSON `json:"gd"`
 	GDPaper *trainJSON `json:"gd_paper,omitempty"`
 }
 
