@@ -174,6 +174,8 @@ type modelFlags struct {
 	hidden, capK, rounds, batch int
 	eta, p                      float64
 	act, drive, init, norm, upd string
+	// docs/model.md §10's update semantics.
+	edges, form, fire, inputRule string
 }
 
 func (m *modelFlags) register(fs *flag.FlagSet) {
@@ -186,8 +188,13 @@ func (m *modelFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&m.act, "act", "sigmoid", "hidden activation: sigmoid, relu or linear")
 	fs.StringVar(&m.drive, "drive", "a0", "what drives the rounds: a0 (seed) or raw (Win x, the PyTorch reference)")
 	fs.StringVar(&m.init, "init", "normal", "initial weights: normal N(0,1), scaled N(0,1/fan-in) or zero")
-	fs.StringVar(&m.norm, "norm", "none", "after each update: none or outgoing (unit-norm columns)")
+	fs.StringVar(&m.norm, "norm", "none",
+		"after each update: none, outgoing (unit-norm columns), incoming (unit-norm rows) or both (columns, then rows)")
 	fs.StringVar(&m.upd, "update", "always", "when rules apply: always or misclassified")
+	fs.StringVar(&m.edges, "output-edges", "all", "output rows the output rule changes: all, or predicted (the prediction's and the label's)")
+	fs.StringVar(&m.form, "rule-form", "additive", "how a rule entry changes a weight: additive (w += eta theta) or multiplicative (w *= 1 + eta theta)")
+	fs.StringVar(&m.fire, "fire", "nonzero", "what fired means: nonzero (capped activation not 0) or topk (kept by the cap)")
+	fs.StringVar(&m.inputRule, "input-rule", "pattern", "input rule: pattern (eta in[p_i]) or hebbian (eta in[p_i] x_m)")
 }
 
 // config builds the network configuration. Without a base: the defaults,
@@ -242,6 +249,10 @@ func (m *modelFlags) apply(cfg *model.Config, given given) error {
 	parse("init", m.init, func(s string) (e error) { cfg.Init, e = model.ParseInit(s); return })
 	parse("norm", m.norm, func(s string) (e error) { cfg.Norm, e = model.ParseNorm(s); return })
 	parse("update", m.upd, func(s string) (e error) { cfg.Update, e = model.ParseUpdate(s); return })
+	parse("output-edges", m.edges, func(s string) (e error) { cfg.OutputEdges, e = model.ParseOutputEdges(s); return })
+	parse("rule-form", m.form, func(s string) (e error) { cfg.RuleForm, e = model.ParseRuleForm(s); return })
+	parse("fire", m.fire, func(s string) (e error) { cfg.Fire, e = model.ParseFire(s); return })
+	parse("input-rule", m.inputRule, func(s string) (e error) { cfg.InputRule, e = model.ParseInputRule(s); return })
 	if given("rounds") {
 		cfg.Rounds = m.rounds
 	}
@@ -277,5 +288,9 @@ func modelNote(p experiment.Preset) string {
 	add("init", d.Init, c.Init)
 	add("norm", d.Norm, c.Norm)
 	add("update", d.Update, c.Update)
+	add("output-edges", d.OutputEdges, c.OutputEdges)
+	add("rule-form", d.RuleForm, c.RuleForm)
+	add("fire", d.Fire, c.Fire)
+	add("input-rule", d.InputRule, c.InputRule)
 	return strings.Join(parts, " ")
 }

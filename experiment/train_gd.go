@@ -104,6 +104,9 @@ func (o GDOptions) validate(ds data.Dataset) error {
 	if _, err := gdLoss(o.Loss); err != nil {
 		return err
 	}
+	if err := grad.Supported(o.Model); err != nil {
+		return err
+	}
 	_, err := grad.NewAdam(1, o.LR, o.WeightDecay)
 	return err
 }

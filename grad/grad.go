@@ -134,6 +134,9 @@ func New(cfg model.Config) (*Backprop, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	if err := Supported(cfg); err != nil {
+		return nil, err
+	}
 	h, in, out, p := cfg.Hidden, cfg.Inputs, cfg.Outputs, cfg.Patterns()
 	b := &Backprop{
 		cfg:    cfg,

@@ -160,7 +160,7 @@ func (n *Network) restore(t int) {
 		copy(n.sel[r*k:(r+1)*k], b.sel[j*k:(j+1)*k])
 	}
 	copy(n.logits, b.out[t*o:(t+1)*o])
-	linalg.LogSoftmax(n.logp, n.logits)
+	n.pred = linalg.LogSoftmax(n.logp, n.logits)
 	n.setPatterns()
 }
 
