@@ -31,7 +31,9 @@ type GDOptions struct {
 	Freeze []string `json:"freeze"`
 	// Loss is "logits" (cross-entropy of the log-softmax of the logits,
 	// docs/model.md §4) or "softmax" (cross-entropy taken on the softmax outputs, the
-	// reference program's). Metrics report the former either way.
+	// reference program's) or "mse" (the mean squared error of the softmax
+	// outputs against the one-hot label, SPEC 10.3). Metrics report the
+	// first either way.
 	Loss string `json:"loss"`
 	// EvalEvery is how often (in steps) the test accuracy of the current
 	// rules is measured; 0 never.
@@ -169,8 +171,10 @@ func gdLoss(name string) (grad.Loss, error) {
 		return grad.CrossEntropy, nil
 	case "softmax":
 		return grad.SoftmaxCrossEntropy, nil
+	case "mse":
+		return grad.MSE, nil
 	}
-	return 0, fmt.Errorf("unknown loss %q (want logits or softmax)", name)
+	return 0, fmt.Errorf("unknown loss %q (want logits, softmax or mse)", name)
 }
 
 // ruleTable returns the named table of r and its index in grad's order.

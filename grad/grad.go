@@ -39,6 +39,9 @@ const (
 	// or wrong, and the loss cannot fall below -log(e/(e+K-1)) for K classes.
 	// It is kept to show that.
 	SoftmaxCrossEntropy
+	// MSE is the mean over samples and classes of (softmax(z)_c -
+	// onehot(y)_c)^2, BrainNet's mse_loss (see mse.go).
+	MSE
 )
 
 // The rule tables, in genotype order, as indices of Backprop.Frozen.
@@ -127,6 +130,7 @@ const (
 	faultDropProject       // norm=outgoing: drop the projection term
 	faultFlipOutNo         // flip the sign of the output table's "other class" entries
 	faultDropSoftmax       // cross-entropy gradient without the softmax term
+	faultMSEDropCoupling   // MSE: drop the softmax Jacobian's -s s' part
 )
 
 // New returns a Backprop for networks of configuration cfg.
@@ -385,6 +389,10 @@ func (b *Backprop) lossGrad(logp []float32, y int) {
 	}
 	if b.fault == faultDropSoftmax {
 		clear(b.dlog)
+	}
+	if b.Loss == MSE {
+		b.mseGrad(y)
+		return
 	}
 	if b.Loss == SoftmaxCrossEntropy {
 		// L = -log softmax(s)_y with s = softmax(z): dL/ds = q - e_y with

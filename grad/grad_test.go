@@ -102,6 +102,10 @@ func (p fdProblem) lossAt(n *model.Network, theta []float32) (float64, []int32) 
 		for k, v := range n.Logits() {
 			z[k] = float64(v)
 		}
+		if p.loss == MSE {
+			loss += squaredError(softmax(z), int(p.ds.Y[i])) / float64(len(z))
+			return
+		}
 		if p.loss == SoftmaxCrossEntropy {
 			z = softmax(z)
 		}
