@@ -124,13 +124,13 @@ type Backprop struct {
 type fault uint8
 
 const (
-	faultNone        fault = iota
-	faultDropA0Path        // drive=a0: forget that a0 feeds every round
-	faultFlipProject       // norm=outgoing: + instead of - in the projection
-	faultDropProject       // norm=outgoing: drop the projection term
-	faultFlipOutNo         // flip the sign of the output table's "other class" entries
-	faultDropSoftmax       // cross-entropy gradient without the softmax term
-	faultMSEDropCoupling   // MSE: drop the softmax Jacobian's -s s' part
+	faultNone            fault = iota
+	faultDropA0Path            // drive=a0: forget that a0 feeds every round
+	faultFlipProject           // norm=outgoing: + instead of - in the projection
+	faultDropProject           // norm=outgoing: drop the projection term
+	faultFlipOutNo             // flip the sign of the output table's "other class" entries
+	faultDropSoftmax           // cross-entropy gradient without the softmax term
+	faultMSEDropCoupling       // MSE: drop the softmax Jacobian's -s s' part
 )
 
 // New returns a Backprop for networks of configuration cfg.
