@@ -8,6 +8,7 @@ import (
 
 	"plasticity/experiment"
 	"plasticity/model"
+	"plasticity/rundir"
 )
 
 // trainFlags say how rules are learned, by ES or by GD.
@@ -29,6 +30,7 @@ type trainFlags struct {
 	freeze      string
 	ruleInitStd float64
 	loss        string
+	learn       string
 }
 
 func (t *trainFlags) register(fs *flag.FlagSet) {
@@ -50,6 +52,7 @@ func (t *trainFlags) register(fs *flag.FlagSet) {
 		modelNote(experiment.OurGDModel)+") or paper (the seed paper's, also called seed: model flags as given, every table learned from N(0,1) rules, -loss softmax)")
 	fs.StringVar(&t.freeze, "freeze", "", "rule tables held at zero, comma-separated input,hidden,output, or none (ES default none; GD default: ours input,hidden; paper none)")
 	fs.Float64Var(&t.ruleInitStd, "rule-init-std", 0, "GD: deviation of the initial rules' normal entries (default: ours 0, paper 1)")
+	fs.StringVar(&t.learn, "learn-weights", "", "GD: initial weight matrices learned with the rules and shared by every lifetime, comma-separated input,hidden,output (default none); saved as "+rundir.Weights+" beside rules.json")
 	fs.StringVar(&t.loss, "loss", "", "GD loss: logits (cross-entropy of the logits), softmax (taken on the softmax outputs, the reference's) or mse (mean squared error of the softmax outputs, BrainNet's) (default: ours logits, paper softmax)")
 }
 
@@ -157,6 +160,9 @@ func (t *trainFlags) applyGD(o *experiment.GDOptions, given given) {
 	}
 	if given("loss") && t.loss != "" {
 		o.Loss = t.loss
+	}
+	if given("learn-weights") && t.learn != "" && t.learn != "none" {
+		o.LearnWeights = strings.Split(t.learn, ",")
 	}
 }
 
