@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"path/filepath"
 
@@ -66,6 +68,14 @@ func rulesFile(t *trainer, res experiment.Result, ds data.Dataset) rundir.RulesF
 	rf := rundir.NewRulesFile(res.Rules, cfg)
 	rf.Method, rf.Data, rf.DataSeed, rf.Seed, rf.Steps, rf.Batch = res.Method, t.data.Name, t.data.DataSeed, t.common.Seed, res.Steps, t.common.Batch
 	rf.Scores = res.Final
+	if res.Weights != nil {
+		// The weights were encodable when the run kept them; an error here
+		// would show again, with its cause, when writeTrainDir writes them.
+		if b, err := rundir.EncodeWeights(res.Weights); err == nil {
+			sum := sha256.Sum256(b)
+			rf.WeightsFile, rf.WeightsSHA256 = rundir.Weights, hex.EncodeToString(sum[:])
+		}
+	}
 	return rf
 }
 
@@ -93,6 +103,15 @@ func writeTrainDir(dir string, config any, res experiment.Result, rf rundir.Rule
 	}
 	if err := experiment.WriteMetrics(filepath.Join(dir, rundir.Metrics), res.Kind, res.Metrics); err != nil {
 		return err
+	}
+	if res.Weights != nil {
+		sum, err := rundir.WriteWeights(filepath.Join(dir, rundir.Weights), res.Weights)
+		if err != nil {
+			return err
+		}
+		if sum != rf.WeightsSHA256 {
+			return fmt.Errorf("%s: SHA-256 %s, the rules file records %s", rundir.Weights, sum, rf.WeightsSHA256)
+		}
 	}
 	return rundir.WriteJSON(filepath.Join(dir, rundir.Rules), rf)
 }

@@ -8,6 +8,7 @@ import (
 
 	"plasticity/experiment"
 	"plasticity/model"
+	"plasticity/rundir"
 )
 
 // trainFlags say how rules are learned, by ES or by GD.
@@ -29,6 +30,7 @@ type trainFlags struct {
 	freeze      string
 	ruleInitStd float64
 	loss        string
+	learn       string
 }
 
 func (t *trainFlags) register(fs *flag.FlagSet) {
@@ -41,7 +43,7 @@ func (t *trainFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&t.lr, "lr", 0, "Adam step size of openai ES (0: 0.1) and of GD (0: 0.01)")
 	fs.Float64Var(&t.wd, "wd", 0, "weight decay of openai ES's mean and of GD's rules (decoupled, as AdamW)")
 	fs.IntVar(&t.restarts, "restarts", 0, "cmaes, sepcmaes: IPOP restarts allowed (each doubles the population)")
-	fs.StringVar(&t.fitness, "fitness", "accuracy", "ES fitness: accuracy or loss (minus cross-entropy); ties rank the lower candidate index first")
+	fs.StringVar(&t.fitness, "fitness", "accuracy", "ES fitness: accuracy, loss (minus cross-entropy) or mse (minus the mean squared error of the softmax outputs); ties rank the lower candidate index first")
 	fs.IntVar(&t.horizon, "horizon", 0, "ES: samples of a second, longer lifetime each candidate lives per generation; fitness averages both (0: none)")
 	fs.IntVar(&t.evalEvery, "eval-every", 25, "measure test accuracy every N generations (0: never)")
 	fs.IntVar(&t.ckptEvery, "checkpoint-every", 100, "write the checkpoint every N generations or steps (and at the end, and on Ctrl-C)")
@@ -50,7 +52,8 @@ func (t *trainFlags) register(fs *flag.FlagSet) {
 		modelNote(experiment.OurGDModel)+") or paper (the seed paper's, also called seed: model flags as given, every table learned from N(0,1) rules, -loss softmax)")
 	fs.StringVar(&t.freeze, "freeze", "", "rule tables held at zero, comma-separated input,hidden,output, or none (ES default none; GD default: ours input,hidden; paper none)")
 	fs.Float64Var(&t.ruleInitStd, "rule-init-std", 0, "GD: deviation of the initial rules' normal entries (default: ours 0, paper 1)")
-	fs.StringVar(&t.loss, "loss", "", "GD loss: logits (cross-entropy of the logits) or softmax (taken on the softmax outputs, the reference's) (default: ours logits, paper softmax)")
+	fs.StringVar(&t.learn, "learn-weights", "", "GD: initial weight matrices learned with the rules and shared by every lifetime, comma-separated input,hidden,output (default none); saved as "+rundir.Weights+" beside rules.json")
+	fs.StringVar(&t.loss, "loss", "", "GD loss: logits (cross-entropy of the logits), softmax (taken on the softmax outputs, the reference's) or mse (mean squared error of the softmax outputs, BrainNet's) (default: ours logits, paper softmax)")
 }
 
 // freezeList is -freeze as table names: none for "" and "none".
@@ -157,6 +160,9 @@ func (t *trainFlags) applyGD(o *experiment.GDOptions, given given) {
 	}
 	if given("loss") && t.loss != "" {
 		o.Loss = t.loss
+	}
+	if given("learn-weights") && t.learn != "" && t.learn != "none" {
+		o.LearnWeights = strings.Split(t.learn, ",")
 	}
 }
 

@@ -45,6 +45,15 @@ func (r *rulesFlags) load(given given, log io.Writer) (model.Rules, experiment.O
 			r.rules, rules.Rounds, cfg.Rounds)
 	}
 	o := r.options(cfg, experiment.Preset{}, given, log)
+	if rf.WeightsFile != "" {
+		// Size-bound learned initial weights (SPEC 10.4); the network's and
+		// data's sizes are checked when a lifetime starts from them.
+		w, err := rundir.ReadWeights(filepath.Join(filepath.Dir(r.rules), filepath.Base(rf.WeightsFile)), rf.WeightsSHA256)
+		if err != nil {
+			return rules, experiment.Options{}, d, inputError{err}
+		}
+		o.Weights = w
+	}
 	if !given("batch") && rf.Batch > 0 {
 		o.Batch = rf.Batch
 	}

@@ -81,12 +81,12 @@ func (c *Checkpoint) Write(path string) error {
 	saved := *c
 	if c.ES != nil {
 		o := *c.ES
-		o.Log, o.Stop, o.Evaluator = nil, nil, nil
+		o.Log, o.Stop, o.Evaluator, o.Weights = nil, nil, nil, nil
 		saved.ES = &o
 	}
 	if c.GD != nil {
 		o := *c.GD
-		o.Log, o.Stop = nil, nil
+		o.Log, o.Stop, o.Weights = nil, nil, nil
 		saved.GD = &o
 	}
 	var body bytes.Buffer

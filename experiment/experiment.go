@@ -31,6 +31,10 @@ type Options struct {
 	// returns with Result.Interrupted set. nil never stops. Train and Resume
 	// look at it between generations or steps, never in the middle of one.
 	Stop <-chan struct{} `json:"-"`
+	// Weights, when set, are learned initial weights (SPEC 10.4) every
+	// lifetime of a score or transfer starts from; the run directory keeps
+	// them in their own file, not in the options.
+	Weights *model.Weights `json:"-"`
 }
 
 func (o Options) validate(ds data.Dataset) error {
@@ -172,7 +176,10 @@ func Score(opts Options, ds data.Dataset, r model.Rules) (Scores, error) {
 	finished := 0
 	es.ForEach(opts.Workers, opts.EvalLifetimes, func(w, i int) {
 		n := l.nets[w]
-		n.Init(model.NewRand(opts.Seed, "score-init", uint64(i)))
+		if err := initNet(n, model.NewRand(opts.Seed, "score-init", uint64(i)), opts.Weights); err != nil {
+			res[i].err = err
+			return
+		}
 		rng := model.NewRand(opts.Seed, "score-batch", uint64(i))
 		batch := make([]int32, opts.Batch)
 		for j, v := range rng.Perm(ds.Train.Len())[:opts.Batch] {

@@ -75,8 +75,11 @@ type stepper interface {
 type Result struct {
 	Method string      `json:"method"`
 	Rules  model.Rules `json:"-"`
-	Steps  int         `json:"steps"`
-	Final  Scores      `json:"final"`
+	// Weights are the learned initial weights (SPEC 10.4), nil when the
+	// run learned none.
+	Weights *model.Weights `json:"-"`
+	Steps   int            `json:"steps"`
+	Final   Scores         `json:"final"`
 	// Seconds is the wall time of training, without the final scoring,
 	// summed over every resumed segment of the run.
 	Seconds float64 `json:"seconds"`
@@ -192,10 +195,15 @@ func train(m Method, ds data.Dataset, ck *Checkpoint) (Result, error) {
 	l.res.SamplesPerSecond = float64(l.samples) / math.Max(l.res.Seconds, 1e-9)
 	l.res.Steps = done
 	l.res.Rules = s.rules()
+	if ws, ok := s.(interface{ weights() *model.Weights }); ok {
+		l.res.Weights = ws.weights()
+	}
 	if l.res.Interrupted {
 		return l.res, nil
 	}
-	l.res.Final, err = Score(m.Common(), ds, l.res.Rules)
+	opts := m.Common()
+	opts.Weights = l.res.Weights
+	l.res.Final, err = Score(opts, ds, l.res.Rules)
 	return l.res, err
 }
 

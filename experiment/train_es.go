@@ -29,7 +29,8 @@ type ESOptions struct {
 	// Freeze lists rule tables ("input", "hidden", "output") held at zero:
 	// the strategy searches only the other tables' entries.
 	Freeze []string `json:"freeze,omitempty"`
-	// Fitness is "accuracy" (the seed's) or "loss" (minus the cross-entropy).
+	// Fitness is "accuracy" (the seed's), "loss" (minus the cross-entropy)
+	// or "mse" (minus Score.MSE, SPEC 10.3).
 	Fitness string `json:"fitness"`
 	// Horizon, when not 0, is the length in samples of a second lifetime
 	// every candidate lives each generation, from the same initial weights
@@ -106,8 +107,8 @@ func (o ESOptions) validate(ds data.Dataset) error {
 		return fmt.Errorf("weight decay must be >= 0 and finite, got %v", o.WeightDecay)
 	case o.Restarts < 0:
 		return fmt.Errorf("restarts must be >= 0, got %d", o.Restarts)
-	case o.Fitness != "accuracy" && o.Fitness != "loss":
-		return fmt.Errorf("unknown fitness %q (want accuracy or loss)", o.Fitness)
+	case o.Fitness != "accuracy" && o.Fitness != "loss" && o.Fitness != "mse":
+		return fmt.Errorf("unknown fitness %q (want accuracy, loss or mse)", o.Fitness)
 	case o.EvalEvery < 0:
 		return fmt.Errorf("eval every must be >= 0, got %d", o.EvalEvery)
 	case o.Horizon < 0 || o.Horizon > ds.Train.Len():
@@ -189,8 +190,11 @@ func (o ESOptions) fitnessOf(s model.Score) float64 {
 	if math.IsNaN(s.Loss) || math.IsInf(s.Loss, 0) {
 		return math.Inf(-1)
 	}
-	if o.Fitness == "loss" {
+	switch o.Fitness {
+	case "loss":
 		return -s.Loss
+	case "mse":
+		return -s.MSE
 	}
 	return s.Accuracy
 }

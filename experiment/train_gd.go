@@ -29,9 +29,15 @@ type GDOptions struct {
 	// Freeze lists rule tables ("input", "hidden", "output") held at zero:
 	// neither drawn at the start nor moved by the gradient.
 	Freeze []string `json:"freeze"`
+	// LearnWeights lists weight matrices ("input", "hidden", "output") whose
+	// initial value is learned with the rules and shared by every lifetime
+	// (SPEC 10.4); the others are drawn per lifetime. Empty: none.
+	LearnWeights []string `json:"learn_weights,omitempty"`
 	// Loss is "logits" (cross-entropy of the log-softmax of the logits,
 	// docs/model.md §4) or "softmax" (cross-entropy taken on the softmax outputs, the
-	// reference program's). Metrics report the former either way.
+	// reference program's) or "mse" (the mean squared error of the softmax
+	// outputs against the one-hot label, SPEC 10.3). Metrics report the
+	// first either way.
 	Loss string `json:"loss"`
 	// EvalEvery is how often (in steps) the test accuracy of the current
 	// rules is measured; 0 never.
@@ -107,6 +113,9 @@ func (o GDOptions) validate(ds data.Dataset) error {
 	if err := grad.Supported(o.Model); err != nil {
 		return err
 	}
+	if _, err := learnedMatrices(o.LearnWeights); err != nil {
+		return err
+	}
 	_, err := grad.NewAdam(1, o.LR, o.WeightDecay)
 	return err
 }
@@ -124,6 +133,7 @@ type GDStepper struct {
 	adam    *grad.Adam
 	batches *Batches
 	g       []float32
+	lw      *learnedWeights // nil unless initial weights are learned
 	done    int
 	// Rules are the current rules; Step updates them in place.
 	Rules model.Rules
@@ -156,6 +166,12 @@ func NewGDStepper(o GDOptions, ds data.Dataset) (*GDStepper, error) {
 	}
 	s := &GDStepper{o: o, ds: ds, net: net, bp: bp, adam: adam, batches: NewBatches(o.Seed, ds.Train.Len(), o.Batch),
 		g: make([]float32, dim), Rules: r}
+	if s.lw, err = newLearnedWeights(o, net); err != nil {
+		return nil, err
+	}
+	if s.lw != nil {
+		bp.Learn = s.lw.learn
+	}
 	// A frozen table's gradient is zero, so Adam never moves it.
 	for _, t := range o.Freeze {
 		tbl, k, _ := ruleTable(r, t)
@@ -172,8 +188,10 @@ func gdLoss(name string) (grad.Loss, error) {
 		return grad.CrossEntropy, nil
 	case "softmax":
 		return grad.SoftmaxCrossEntropy, nil
+	case "mse":
+		return grad.MSE, nil
 	}
-	return 0, fmt.Errorf("unknown loss %q (want logits or softmax)", name)
+	return 0, fmt.Errorf("unknown loss %q (want logits, softmax or mse)", name)
 }
 
 // ruleTable returns the named table of r and its index in grad's order.
@@ -195,7 +213,9 @@ func ruleTable(r model.Rules, name string) ([]float32, int, error) {
 // wrapping ErrNonFinite.
 func (s *GDStepper) Step() (Row, error) {
 	batch := s.batches.Batch(s.done)
-	s.net.Init(model.NewRand(s.o.Seed, "init", uint64(s.done)))
+	if err := initNet(s.net, model.NewRand(s.o.Seed, "init", uint64(s.done)), s.learned()); err != nil {
+		return Row{}, err
+	}
 	sc, err := s.bp.Gradient(s.net, s.Rules, s.ds.Train, batch, s.g)
 	if err != nil {
 		return Row{}, err
@@ -204,11 +224,17 @@ func (s *GDStepper) Step() (Row, error) {
 	for _, v := range s.g {
 		norm += float64(v) * float64(v)
 	}
+	if s.lw != nil {
+		norm += s.lw.gather(s.bp)
+	}
 	if math.IsNaN(sc.Loss) || math.IsInf(sc.Loss, 0) || math.IsNaN(norm) || math.IsInf(norm, 0) {
 		return Row{}, fmt.Errorf("loss %v, gradient norm %v: %w (the lifetime's weights overflowed; a smaller lr, eta or rule-init-std may help)",
 			sc.Loss, math.Sqrt(norm), ErrNonFinite)
 	}
 	s.adam.Step(s.Rules.Theta, s.g)
+	if s.lw != nil {
+		s.lw.adam.Step(s.lw.flat, s.lw.g)
+	}
 	s.done++
 	return Row{Step: s.done, Loss: sc.Loss, BatchAccuracy: sc.Accuracy, Majority: sc.Majority,
 		TestAccuracy: math.NaN(), TestMajority: math.NaN(), GradNorm: math.Sqrt(norm), WalkCopies: s.bp.Checkpoints()}, nil
@@ -220,7 +246,9 @@ func (s *GDStepper) Test() (model.Score, error) {
 	if s.done == 0 {
 		return model.Score{}, fmt.Errorf("gd: no step made yet")
 	}
-	s.net.Init(model.NewRand(s.o.Seed, "init", uint64(s.done-1)))
+	if err := initNet(s.net, model.NewRand(s.o.Seed, "init", uint64(s.done-1)), s.learned()); err != nil {
+		return model.Score{}, err
+	}
 	if _, err := s.net.Lifetime(s.Rules, s.ds.Train, s.batches.Batch(s.done-1), nil); err != nil {
 		return model.Score{}, err
 	}
@@ -260,10 +288,15 @@ func (s *GDStepper) status(r Row) string {
 	return fmt.Sprintf("loss %.4f batch %.3f majority %.2f |g| %.3g", r.Loss, r.BatchAccuracy, r.Majority, r.GradNorm)
 }
 
-// gdState is a GD run's state in a checkpoint: the rules and Adam's.
+// gdState is a GD run's state in a checkpoint: the rules and Adam's, and
+// the learned initial weights (flattened, learnedWeights.flat) and their
+// Adam's, absent from checkpoints of runs that learn none (and from those
+// written before SPEC 10.4, which read back unchanged).
 type gdState struct {
-	Theta []float32
-	Adam  grad.Adam
+	Theta   []float32
+	Adam    grad.Adam
+	Weights []float32
+	WAdam   *grad.Adam
 }
 
 func (st gdState) encode() ([]byte, error) {
@@ -290,8 +323,20 @@ func (st *gdState) decode(b []byte, rounds, steps int) error {
 	return nil
 }
 
+// learned is the run's learned initial weights, nil when none.
+func (s *GDStepper) learned() *model.Weights {
+	if s.lw == nil {
+		return nil
+	}
+	return s.lw.w
+}
+
 func (s *GDStepper) marshal() ([]byte, error) {
-	return gdState{Theta: s.Rules.Theta, Adam: *s.adam}.encode()
+	st := gdState{Theta: s.Rules.Theta, Adam: *s.adam}
+	if s.lw != nil {
+		st.Weights, st.WAdam = s.lw.flat, s.lw.adam
+	}
+	return st.encode()
 }
 
 // unmarshal puts the stepper where a checkpoint left its run: after steps
@@ -306,5 +351,24 @@ func (s *GDStepper) unmarshal(b []byte, steps int) error {
 	a := st.Adam
 	a.M, a.V = slices.Clone(a.M), slices.Clone(a.V)
 	*s.adam = a
+	return s.unmarshalWeights(st, steps)
+}
+
+// unmarshalWeights restores the learned initial weights and their Adam.
+func (s *GDStepper) unmarshalWeights(st gdState, steps int) error {
+	if s.lw == nil {
+		if st.Weights != nil {
+			return fmt.Errorf("the state holds learned weights the options do not name")
+		}
+		return nil
+	}
+	n := len(s.lw.flat)
+	if len(st.Weights) != n || st.WAdam == nil || len(st.WAdam.M) != n || len(st.WAdam.V) != n || st.WAdam.T != steps {
+		return fmt.Errorf("the state holds %d learned weights, want %d with their Adam after %d steps", len(st.Weights), n, steps)
+	}
+	copy(s.lw.flat, st.Weights)
+	a := *st.WAdam
+	a.M, a.V = slices.Clone(a.M), slices.Clone(a.V)
+	*s.lw.adam = a
 	return nil
 }

@@ -51,7 +51,9 @@ func Transfer(o TransferOptions, r model.Rules, ds data.Dataset) (TransferResult
 	if err != nil {
 		return TransferResult{}, err
 	}
-	n.Init(model.NewRand(o.Seed, "transfer-init", 0))
+	if err := initNet(n, model.NewRand(o.Seed, "transfer-init", 0), o.Weights); err != nil {
+		return TransferResult{}, err
+	}
 	ntrain := ds.Train.Len()
 	every := o.RecordEvery
 	if every == 0 {

@@ -228,10 +228,11 @@ func runRef(t *testing.T, n *Network, r Rules, ds Samples, idx []int32) refRun {
 	o := n.Cfg.Outputs
 	out.score = Score{Confusion: make([]int, o*o)}
 	counts := make([]int, o)
-	var loss float64
+	var loss, mse float64
 	for _, s := range idx {
 		y := int(ds.Y[s])
 		pred, m := refForward(n, ds.Row(int(s)))
+		mse += refSquaredError(n.logits, y)
 		out.margin = min(out.margin, m)
 		out.evalLogits = append(out.evalLogits, slices.Clone(n.logits))
 		out.evalPatterns = append(out.evalPatterns, slices.Clone(n.pattern))
@@ -245,8 +246,31 @@ func runRef(t *testing.T, n *Network, r Rules, ds Samples, idx []int32) refRun {
 	out.score.N = len(idx)
 	out.score.Accuracy /= float64(len(idx))
 	out.score.Loss = loss / float64(len(idx))
+	out.score.MSE = mse / float64(len(idx)*o)
 	out.score.Majority = float64(slicesMax(counts)) / float64(len(idx))
 	return out
+}
+
+// refSquaredError is sum_c (softmax(z)_c - [c == y])^2 straight from the
+// logits z, in float64.
+func refSquaredError(z []float32, y int) float64 {
+	m := math.Inf(-1)
+	for _, v := range z {
+		m = math.Max(m, float64(v))
+	}
+	var sum float64
+	for _, v := range z {
+		sum += math.Exp(float64(v) - m)
+	}
+	var e float64
+	for c, v := range z {
+		d := math.Exp(float64(v)-m) / sum
+		if c == y {
+			d--
+		}
+		e += d * d
+	}
+	return e
 }
 
 func flatWeights(n *Network) []float32 {
@@ -418,7 +442,8 @@ func checkFast(t *testing.T, fc fastCase) bool {
 	}
 	for name, s := range map[string]Score{"Evaluate": score, "LifetimeFrom": scoreFrom} {
 		if s.Accuracy != ref.score.Accuracy || s.Majority != ref.score.Majority || !slices.Equal(s.Confusion, ref.score.Confusion) ||
-			math.Abs(s.Loss-ref.score.Loss) > fastTol*(1+math.Abs(ref.score.Loss)) {
+			math.Abs(s.Loss-ref.score.Loss) > fastTol*(1+math.Abs(ref.score.Loss)) ||
+			math.Abs(s.MSE-ref.score.MSE) > fastTol*(1+ref.score.MSE) || !(ref.score.MSE > 0) {
 			t.Errorf("%v: %s scored %+v, the straightforward pass %+v", fc, name, s, ref.score)
 		}
 	}
