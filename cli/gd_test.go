@@ -146,3 +146,13 @@ func TestTrainGDResume(t *testing.T) {
 		}
 	}
 }
+
+// TestLearnWeightsRefusedForES: ES does not search initial weights, so
+// -learn-weights with -method es ends with one line and status 2 rather than
+// being ignored.
+func TestLearnWeightsRefusedForES(t *testing.T) {
+	_, e, code := run(t, append(append([]string(nil), quickES...), "-learn-weights", "output", "-out", t.TempDir())...)
+	if code != 2 || strings.Count(strings.TrimSpace(e), "\n") != 0 || !strings.Contains(e, "learn-weights") {
+		t.Errorf("exit %d, stderr %q; want 2 and one line naming -learn-weights", code, e)
+	}
+}

@@ -81,6 +81,9 @@ func (l *learnFlags) trainer(given given, log io.Writer) (*trainer, error) {
 		if l.train.steps != 0 {
 			return nil, badInput("-steps is for -method gd")
 		}
+		if given("learn-weights") && l.train.learn != "" && l.train.learn != "none" {
+			return nil, badInput("-learn-weights is for -method gd: ES does not search initial weights")
+		}
 		cfg, err := l.model.config(nil, experiment.Preset{}, d.Name, given)
 		if err != nil {
 			return nil, err
