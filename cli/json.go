@@ -65,7 +65,7 @@ func rulesFile(t *trainer, res experiment.Result, ds data.Dataset) rundir.RulesF
 	cfg.Inputs, cfg.Outputs = ds.Dim(), ds.Classes
 	rf := rundir.NewRulesFile(res.Rules, cfg)
 	rf.Method, rf.Data, rf.DataSeed, rf.Seed, rf.Steps, rf.Batch = res.Method, t.data.Name, t.data.DataSeed, t.common.Seed, res.Steps, t.common.Batch
-	rf.Scores = res.Final
+	rf.Tasks, rf.Scores = t.data.Tasks, res.Final
 	return rf
 }
 
