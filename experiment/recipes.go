@@ -78,7 +78,7 @@ var SyntheticRecipe = Recipe{
 	Batch: 100,
 	ES: ESOptions{Strategy: "openai", Generations: 700, PopSize: 200, LR: 0.03, Fitness: "loss",
 		Freeze: []string{"input", "hidden"}},
-	GD: GDOptions{Variant: "ours", Steps: DefaultGDSteps, LR: 0.01, Freeze: []string{"input", "hidden"}, Loss: "logits"},
+	GD:     GDOptions{Variant: "ours", Steps: DefaultGDSteps, LR: 0.01, Freeze: []string{"input", "hidden"}, Loss: "logits"},
 	Passes: 50,
 }
 
