@@ -92,7 +92,7 @@ var SyntheticRecipe = Recipe{
 // (measured there at -batch 5000). The experiments of issue 13 (R >= 1,
 // learned input and hidden rules) are to replace it here.
 var MNISTRecipe = Recipe{
-	Data: "mnist",
+	Data: "mnist", Standardize: true, // MNIST's pixels are only divided by 255; this is for -data given
 	Model: model.Config{Hidden: 1000, Cap: 100, Rounds: 0, Eta: 0.01, EdgeProb: 1,
 		Act: model.ReLU, Drive: model.DriveRaw, Init: model.InitScaled, Update: model.UpdateMisclassified},
 	Batch: 1000,
