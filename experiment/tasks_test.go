@@ -241,3 +241,49 @@ func TestTasksRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestTasksTestOnDrawZero: the test accuracy measured while learning on three
+// draws is that of draw 0, whatever draw the last generation or step took.
+func TestTasksTestOnDrawZero(t *testing.T) {
+	d := draws(t, 3)
+	for _, m := range []Method{tasksES(3), func() Method { o := resumableGD(8); o.Data = tasksES(3).Data; return o }()} {
+		n := m.Control().Length
+		for taskOf(m.Common().Seed, n-1, 3) == 0 {
+			n++ // a last generation or step on another draw than 0
+		}
+		m = m.WithControl(Control{Length: n, EvalEvery: n, Workers: 1})
+		res, err := Train(m, d[0], d[1:]...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The same measurement by a run of draw 0 alone holding the final rules.
+		var want model.Score
+		switch o := m.(type) {
+		case ESOptions:
+			o.Data.Tasks = 0
+			c, err := NewCandidates(o, d[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.prepare(n - 1)
+			net, _, err := c.l.run(0, res.Rules, c.batches.Batch(n-1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want = net.Evaluate(d[0].Test, nil)
+		case GDOptions:
+			o.Data.Tasks = 0
+			s, err := NewGDStepper(o, d[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Rules, s.done = res.Rules, n
+			if want, err = s.Test(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := res.Metrics[n-1].TestAccuracy; got != want.Accuracy {
+			t.Errorf("%s: test accuracy %v, want draw 0's %v", res.Method, got, want.Accuracy)
+		}
+	}
+}
