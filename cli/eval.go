@@ -17,7 +17,7 @@ func cmdEval(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	rules, opts, d, err := r.load(givenIn(fs), stderr)
+	rules, opts, d, err := r.load(givenIn(fs), experiment.Preset{}, stderr)
 	if err != nil {
 		return err
 	}

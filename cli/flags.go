@@ -172,7 +172,7 @@ func loadData(s experiment.DataSpec, seed uint64, log io.Writer) (data.Dataset, 
 // modelFlags describe the network and its lifetimes.
 type modelFlags struct {
 	hidden, capK, rounds, batch int
-	eta, p                      float64
+	eta, p, capFraction         float64
 	act, drive, init, norm, upd string
 	// docs/model.md §10's update semantics.
 	edges, form, fire, inputRule string
@@ -181,6 +181,7 @@ type modelFlags struct {
 func (m *modelFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&m.hidden, "hidden", 0, "hidden neurons (0: 20 for synthetic/csv, 1000 for mnist)")
 	fs.IntVar(&m.capK, "cap", 0, "neurons that may fire (0: half of -hidden)")
+	fs.Float64Var(&m.capFraction, "cap-fraction", 0, "the cap as a fraction of the hidden neurons, rounded (in place of -cap; e.g. transfer -hidden 4000 -cap-fraction 0.1)")
 	fs.IntVar(&m.rounds, "rounds", 3, "recurrent rounds R (0..6)")
 	fs.IntVar(&m.batch, "batch", 100, "samples per lifetime (weights reset per batch while learning rules)")
 	fs.Float64Var(&m.eta, "eta", 0.01, "step size of the rule updates")
@@ -223,6 +224,9 @@ func (m *modelFlags) config(base *model.Config, p experiment.Preset, dataName st
 	}
 	if cfg.Cap == 0 {
 		cfg.Cap = cfg.Hidden / 2
+	}
+	if err := m.applyCapFraction(&cfg, given); err != nil {
+		return cfg, err
 	}
 	// Inputs and outputs come from the data; check the rest now so a bad flag
 	// fails before any data is read.

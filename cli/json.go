@@ -67,7 +67,7 @@ func rulesFile(t *trainer, res experiment.Result, ds data.Dataset) rundir.RulesF
 	cfg.Inputs, cfg.Outputs = ds.Dim(), ds.Classes
 	rf := rundir.NewRulesFile(res.Rules, cfg)
 	rf.Method, rf.Data, rf.DataSeed, rf.Seed, rf.Steps, rf.Batch = res.Method, t.data.Name, t.data.DataSeed, t.common.Seed, res.Steps, t.common.Batch
-	rf.Scores = res.Final
+	rf.Tasks, rf.Scores = t.data.Tasks, res.Final
 	if res.Weights != nil {
 		// The weights were encodable when the run kept them; an error here
 		// would show again, with its cause, when writeTrainDir writes them.

@@ -31,6 +31,7 @@ type trainFlags struct {
 	ruleInitStd float64
 	loss        string
 	learn       string
+	tasks       int
 }
 
 func (t *trainFlags) register(fs *flag.FlagSet) {
@@ -54,6 +55,7 @@ func (t *trainFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&t.ruleInitStd, "rule-init-std", 0, "GD: deviation of the initial rules' normal entries (default: ours 0, paper 1)")
 	fs.StringVar(&t.learn, "learn-weights", "", "GD: initial weight matrices learned with the rules and shared by every lifetime, comma-separated input,hidden,output (default none); saved as "+rundir.Weights+" beside rules.json")
 	fs.StringVar(&t.loss, "loss", "", "GD loss: logits (cross-entropy of the logits), softmax (taken on the softmax outputs, the reference's) or mse (mean squared error of the softmax outputs, BrainNet's) (default: ours logits, paper softmax)")
+	fs.IntVar(&t.tasks, "tasks", 0, "learn on N draws of a generated data set, -data-seed + 0..N-1, one per generation or step (0: one); test and final scores on the first")
 }
 
 // freezeList is -freeze as table names: none for "" and "none".
@@ -76,7 +78,7 @@ func (t *trainFlags) esOptions(opts experiment.Options, d experiment.DataSpec, p
 	if o.Generations == 0 {
 		o.Generations = experiment.DefaultGenerations(o.Strategy)
 	}
-	o.Data = d
+	o.Data = t.withTasks(d, given)
 	return o
 }
 
@@ -132,7 +134,7 @@ func (t *trainFlags) gdOptions(base func(experiment.Options) experiment.GDOption
 	t.applyGD(&o, gdFlagDefaults)
 	p.ApplyGD(&o)
 	t.applyGD(&o, given)
-	o.Data = d
+	o.Data = t.withTasks(d, given)
 	return o, nil
 }
 
@@ -181,8 +183,19 @@ func (t *transferFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&t.recordEvery, "record-every", 0, "samples between curve points in the first pass (0: train/20, at least 100)")
 }
 
-func (t *transferFlags) options(opts experiment.Options) experiment.TransferOptions {
-	return experiment.TransferOptions{Options: opts, Passes: t.passes, RecordEvery: t.recordEvery}
+// options builds a transfer's settings on top of opts: the flags' defaults,
+// the preset, the flags given.
+func (t *transferFlags) options(opts experiment.Options, p experiment.Preset, given given) experiment.TransferOptions {
+	o := experiment.TransferOptions{Options: opts, Passes: t.passes, RecordEvery: t.recordEvery}
+	p.ApplyTransfer(&o)
+	o.Options = opts
+	if given("passes") {
+		o.Passes = t.passes
+	}
+	if given("record-every") {
+		o.RecordEvery = t.recordEvery
+	}
+	return o
 }
 
 // studyFlags are the groups of every command that runs lifetimes.

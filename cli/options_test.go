@@ -60,7 +60,7 @@ func TestGDVariants(t *testing.T) {
 	gd := func(args ...string) experiment.GDOptions {
 		t.Helper()
 		r, given := parseRun(t, args...)
-		o, err := r.gdOptions(r.train.gd, r.data.spec(experiment.Preset{}, given), given, nil)
+		o, err := r.gdOptions(r.train.gd, r.data.spec(experiment.Preset{}, given), experiment.Preset{}, given, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -79,7 +79,7 @@ func TestGDVariants(t *testing.T) {
 		t.Errorf("-gd ours freezes %v, want input,hidden", o.Freeze)
 	}
 	r, given := parseRun(t, "-gd", "best")
-	if _, err := r.gdOptions(r.train.gd, r.data.spec(experiment.Preset{}, given), given, nil); err == nil {
+	if _, err := r.gdOptions(r.train.gd, r.data.spec(experiment.Preset{}, given), experiment.Preset{}, given, nil); err == nil {
 		t.Error("-gd best was accepted")
 	}
 }

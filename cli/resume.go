@@ -56,6 +56,9 @@ func (l *learnFlags) resume(path string, given given, other, args []string, stdo
 	if err != nil {
 		return err
 	}
+	if err := t.loadTasks(stderr); err != nil {
+		return err
+	}
 	fmt.Fprintf(stderr, "resuming %s at %s %d of %d\n", dir, t.unit, t.done, *t.total)
 	fields := map[string]any{"command": "train", "args": args, "resumed_at": t.done, "data": t.data.Name, "data_seed": t.data.DataSeed}
 	return l.finish(t, ds, fields, stop, stdout, stderr)

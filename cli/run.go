@@ -17,6 +17,9 @@ type runFlags struct {
 	learnFlags
 	transfer transferFlags
 	seeds    int
+	// pre and given are the preset and the flags given, once parsed.
+	pre   experiment.Preset
+	given given
 }
 
 func (r *runFlags) register(fs *flag.FlagSet) {
@@ -56,7 +59,15 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		return r.runSeeds(fs, args, stdout, stderr)
 	}
 	given := givenIn(fs)
-	d := r.data.spec(experiment.Preset{}, given)
+	p, err := r.preset.preset()
+	if err != nil {
+		return err
+	}
+	r.pre, r.given = p, given
+	d := r.data.spec(p, given)
+	if err := checkTasks(r.train.withTasks(d, given)); err != nil {
+		return err
+	}
 	plan, err := r.plan(d, given, stderr)
 	if err != nil {
 		return err
@@ -102,8 +113,11 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// plan builds the methods of plasticity run on the data set d.
+// plan builds the methods of plasticity run on the data set d. A preset
+// takes the place of our ES's and our GD's recipes; the paper's rows take
+// only its batch.
 func (r *runFlags) plan(d experiment.DataSpec, given given, log io.Writer) ([]runPlan, error) {
+	shared := experiment.Preset{Options: r.pre.Options}
 	// The paper's ES runs on the model flags as given; the best ES on its
 	// preset's network under the model flags given.
 	paperCfg, err := r.model.config(nil, experiment.Preset{}, d.Name, given)
@@ -115,28 +129,34 @@ func (r *runFlags) plan(d experiment.DataSpec, given given, log io.Writer) ([]ru
 		variants = append(variants, "paper")
 	}
 	var gds []experiment.GDOptions
-	for _, v := range variants {
-		o, err := r.gdOptions(v, d, given, log)
+	for i, v := range variants {
+		p := r.pre
+		if i > 0 {
+			p = shared
+		}
+		o, err := r.gdOptions(v, d, p, given, log)
 		if err != nil {
 			return nil, err
 		}
 		gds = append(gds, o)
 	}
 	best := experiment.BestES
-	if given("es") {
+	if r.pre.Name != "" {
+		best = r.pre
+	} else if given("es") {
 		best = experiment.Preset{}
 	}
 	cfg, err := r.model.config(nil, best, d.Name, given)
 	if err != nil {
 		return nil, err
 	}
-	eo := r.train.esOptions(r.options(cfg, experiment.Preset{}, given, log), d, best, given)
+	eo := r.train.esOptions(r.options(cfg, best, given, log), d, best, given)
 	plan := []runPlan{{esTrainer(eo), "ours: " + esNote(eo), func(j *runJSON) **trainJSON { return &j.ES }}}
 	if !given("es") || r.train.strategy != "simple" {
 		// The paper's ES takes only the run's length and intervals from the
 		// flags: a short run asked for is short for both ES runs.
-		p := experiment.DefaultES(r.options(paperCfg, experiment.Preset{}, given, log))
-		p.EvalEvery, p.CheckpointEvery, p.Data = r.train.evalEvery, r.train.ckptEvery, d
+		p := experiment.DefaultES(r.options(paperCfg, shared, given, log))
+		p.EvalEvery, p.CheckpointEvery, p.Data = r.train.evalEvery, r.train.ckptEvery, eo.Data
 		if given("generations") {
 			p.Generations = r.train.generations
 		}
@@ -164,6 +184,9 @@ func (r *runFlags) runOne(args []string, p runPlan, ds, fresh data.Dataset, stde
 		}
 	}
 	*t.dir = dir
+	if err := t.loadTasks(stderr); err != nil {
+		return nil, err
+	}
 	res, err := t.run(ds)
 	if err != nil {
 		return nil, inputError{err}
@@ -178,7 +201,7 @@ func (r *runFlags) runOne(args []string, p runPlan, ds, fresh data.Dataset, stde
 	}
 	opts := *t.common
 	opts.Stop = nil
-	tr, err := experiment.Transfer(r.transfer.options(opts), res.Rules, fresh)
+	tr, err := experiment.Transfer(r.transfer.options(opts, r.pre, r.given), res.Rules, fresh)
 	if err != nil {
 		return nil, inputError{err}
 	}

@@ -9,13 +9,15 @@ import (
 
 	"plasticity/data"
 	"plasticity/experiment"
+	"plasticity/model"
 	"plasticity/rundir"
 )
 
 // learnFlags are the groups of the commands that learn rules.
 type learnFlags struct {
 	studyFlags
-	train trainFlags
+	train  trainFlags
+	preset presetFlag
 }
 
 func (l *learnFlags) register(fs *flag.FlagSet) {
@@ -24,6 +26,7 @@ func (l *learnFlags) register(fs *flag.FlagSet) {
 	l.model.register(fs)
 	l.eval.register(fs)
 	l.train.register(fs)
+	l.preset.register(fs)
 }
 
 func cmdTrain(args []string, stdout, stderr io.Writer) error {
@@ -48,6 +51,9 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := checkTasks(*t.data); err != nil {
+		return err
+	}
 	if l.output.out == "" {
 		l.output.out = filepath.Join("runs", fmt.Sprintf("%s-seed%d", t.name, t.common.Seed))
 	}
@@ -67,15 +73,22 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := t.loadTasks(stderr); err != nil {
+		return err
+	}
 	*t.dir = l.output.out
 	fields := map[string]any{"command": "train", "args": args, "data": t.data.Name, "data_seed": t.data.DataSeed}
 	return l.finish(t, ds, fields, stop, stdout, stderr)
 }
 
 // trainer builds the run plasticity train -method es|gd asks for: the
-// method's settings under the flags given.
+// method's settings under the preset and the flags given.
 func (l *learnFlags) trainer(given given, log io.Writer) (*trainer, error) {
-	d := l.data.spec(experiment.Preset{}, given)
+	p, err := l.preset.preset()
+	if err != nil {
+		return nil, err
+	}
+	d := l.data.spec(p, given)
 	switch l.train.method {
 	case "es":
 		if l.train.steps != 0 {
@@ -84,14 +97,14 @@ func (l *learnFlags) trainer(given given, log io.Writer) (*trainer, error) {
 		if given("learn-weights") && l.train.learn != "" && l.train.learn != "none" {
 			return nil, badInput("-learn-weights is for -method gd: ES does not search initial weights")
 		}
-		cfg, err := l.model.config(nil, experiment.Preset{}, d.Name, given)
+		cfg, err := l.model.config(nil, p, d.Name, given)
 		if err != nil {
 			return nil, err
 		}
-		opts := l.options(cfg, experiment.Preset{}, given, log)
-		return esTrainer(l.train.esOptions(opts, d, experiment.Preset{}, given)), nil
+		opts := l.options(cfg, p, given, log)
+		return esTrainer(l.train.esOptions(opts, d, p, given)), nil
 	case "gd":
-		o, err := l.gdOptions(l.train.gd, d, given, log)
+		o, err := l.gdOptions(l.train.gd, d, p, given, log)
 		if err != nil {
 			return nil, err
 		}
@@ -103,18 +116,24 @@ func (l *learnFlags) trainer(given given, log io.Writer) (*trainer, error) {
 	return nil, badInput("unknown -method %q (want es or gd)", l.train.method)
 }
 
-// gdOptions builds the settings of the GD variant named: its network under
-// the model flags given, its settings under the training flags given.
-func (l *learnFlags) gdOptions(variant string, d experiment.DataSpec, given given, log io.Writer) (experiment.GDOptions, error) {
-	_, base, preset, err := gdVariant(variant)
+// gdOptions builds the settings of the GD variant named under the preset p:
+// its network, then p's, under the model flags given; its settings, then
+// p's, under the training flags given. A -gd given overrides p's GD
+// settings (not its network).
+func (l *learnFlags) gdOptions(variant string, d experiment.DataSpec, p experiment.Preset, given given, log io.Writer) (experiment.GDOptions, error) {
+	_, base, vp, err := gdVariant(variant)
 	if err != nil {
 		return experiment.GDOptions{}, err
 	}
-	cfg, err := l.model.config(nil, preset, d.Name, given)
+	if given("gd") {
+		p.GD = nil
+	}
+	both := experiment.Preset{Model: func(c *model.Config) { vp.ApplyModel(c); p.ApplyModel(c) }}
+	cfg, err := l.model.config(nil, both, d.Name, given)
 	if err != nil {
 		return experiment.GDOptions{}, err
 	}
-	return l.train.gdOptions(base, l.options(cfg, experiment.Preset{}, given, log), d, experiment.Preset{}, given)
+	return l.train.gdOptions(base, l.options(cfg, p, given, log), d, p, given)
 }
 
 // finish runs t on ds until it ends or a signal stops it, ends the profiles

@@ -35,6 +35,8 @@ type trainer struct {
 	data                            *experiment.DataSpec
 	total, evalEvery, checkpointGap *int
 	dir                             *string
+	// more are draws 1 .. N-1 of a run with -tasks N (loadTasks).
+	more []data.Dataset
 
 	run func(ds data.Dataset) (experiment.Result, error)
 }
@@ -45,7 +47,7 @@ func esTrainer(o experiment.ESOptions) *trainer {
 	t := &trainer{family: "es", method: "es-" + o.Strategy, name: "es-" + o.Strategy, unit: "generation", countFlag: "-generations",
 		options: p, common: &p.Options, data: &p.Data, total: &p.Generations, evalEvery: &p.EvalEvery,
 		checkpointGap: &p.CheckpointEvery, dir: &p.Dir}
-	t.run = func(ds data.Dataset) (experiment.Result, error) { return experiment.Train(*p, ds) }
+	t.run = func(ds data.Dataset) (experiment.Result, error) { return experiment.Train(*p, ds, t.more...) }
 	return t
 }
 
@@ -55,7 +57,7 @@ func gdTrainer(o experiment.GDOptions) *trainer {
 	t := &trainer{family: "gd", method: o.Name(), name: "gd-" + o.Variant, unit: "step", countFlag: "-steps",
 		options: p, common: &p.Options, data: &p.Data, total: &p.Steps, evalEvery: &p.EvalEvery,
 		checkpointGap: &p.CheckpointEvery, dir: &p.Dir}
-	t.run = func(ds data.Dataset) (experiment.Result, error) { return experiment.Train(*p, ds) }
+	t.run = func(ds data.Dataset) (experiment.Result, error) { return experiment.Train(*p, ds, t.more...) }
 	return t
 }
 
@@ -83,7 +85,7 @@ func resumeTrainer(path string) (*trainer, string, error) {
 		p := t.options.(*experiment.ESOptions)
 		m = func() experiment.Method { return *p }
 	}
-	t.run = func(ds data.Dataset) (experiment.Result, error) { return experiment.Resume(ck, m(), ds) }
+	t.run = func(ds data.Dataset) (experiment.Result, error) { return experiment.Resume(ck, m(), ds, t.more...) }
 	t.done = ck.Step
 	*t.dir = dir
 	return t, dir, nil

@@ -24,11 +24,12 @@ func (r *rulesFlags) register(fs *flag.FlagSet, what string) {
 	fs.StringVar(&r.rules, "rules", "", "rules.json to "+what)
 }
 
-// load reads -rules and builds the settings of a study of them: the rules
-// file's network under the model flags given, the file's batch unless
-// -batch is given, and the data set.
-func (r *rulesFlags) load(given given, log io.Writer) (model.Rules, experiment.Options, experiment.DataSpec, error) {
-	d := r.data.spec(experiment.Preset{}, given)
+// load reads -rules and builds the settings of a study of them under the
+// preset p: the data set (p's under the data flags given), the rules file's
+// network (which replaces p's) under the model flags given, the file's batch
+// (over p's) unless -batch is given.
+func (r *rulesFlags) load(given given, p experiment.Preset, log io.Writer) (model.Rules, experiment.Options, experiment.DataSpec, error) {
+	d := r.data.spec(p, given)
 	if r.rules == "" {
 		return model.Rules{}, experiment.Options{}, d, badInput("-rules FILE is required")
 	}
@@ -36,7 +37,7 @@ func (r *rulesFlags) load(given given, log io.Writer) (model.Rules, experiment.O
 	if err != nil {
 		return rules, experiment.Options{}, d, inputError{err}
 	}
-	cfg, err := r.model.config(&rf.Config, experiment.Preset{}, d.Name, given)
+	cfg, err := r.model.config(&rf.Config, p, d.Name, given)
 	if err != nil {
 		return rules, experiment.Options{}, d, err
 	}
@@ -44,7 +45,7 @@ func (r *rulesFlags) load(given given, log io.Writer) (model.Rules, experiment.O
 		return rules, experiment.Options{}, d, badInput("%s holds rules for R = %d; they cannot drive a network of R = %d",
 			r.rules, rules.Rounds, cfg.Rounds)
 	}
-	o := r.options(cfg, experiment.Preset{}, given, log)
+	o := r.options(cfg, p, given, log)
 	if rf.WeightsFile != "" {
 		// Size-bound learned initial weights (SPEC 10.4); the network's and
 		// data's sizes are checked when a lifetime starts from them.
@@ -63,13 +64,20 @@ func (r *rulesFlags) load(given given, log io.Writer) (model.Rules, experiment.O
 func cmdTransfer(args []string, stdout, stderr io.Writer) error {
 	var r rulesFlags
 	var tf transferFlags
+	var pf presetFlag
 	fs := newFlagSet("transfer")
 	r.register(fs, "apply")
 	tf.register(fs)
+	pf.register(fs)
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	rules, opts, d, err := r.load(givenIn(fs), stderr)
+	p, err := pf.preset()
+	if err != nil {
+		return err
+	}
+	given := givenIn(fs)
+	rules, opts, d, err := r.load(given, p, stderr)
 	if err != nil {
 		return err
 	}
@@ -84,7 +92,7 @@ func cmdTransfer(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	tr, err := experiment.Transfer(tf.options(opts), rules, ds)
+	tr, err := experiment.Transfer(tf.options(opts, p, given), rules, ds)
 	if err != nil {
 		return inputError{err}
 	}

@@ -10,7 +10,9 @@ import (
 // Work is a share of one ES generation's candidates to evaluate: enough,
 // with the run's options and data, to redo exactly what a local run does.
 // Every candidate of generation Generation starts from the initial weights
-// drawn for it from the seed and lives over the samples Part names.
+// drawn for it from the seed and lives over the samples Part names, of the
+// draw of the data set the generation learns on (one unless
+// ESOptions.Data.Tasks asks for more).
 type Work struct {
 	// Generation is 0-based.
 	Generation int
@@ -33,16 +35,22 @@ type Evaluator interface {
 // Options.Workers goroutines.
 type Candidates struct {
 	o       ESOptions
-	ds      data.Dataset
+	ds      data.Dataset   // draw 0
+	draws   []data.Dataset // every draw of the run (ESOptions.Data.Tasks), draw 0 first
 	rounds  int
 	l       *lifetimes
 	batches *Batches
 	initFor int // the generation whose initial weights the template holds
 }
 
-// NewCandidates prepares the evaluation of candidates of the run o on ds.
-func NewCandidates(o ESOptions, ds data.Dataset) (*Candidates, error) {
+// NewCandidates prepares the evaluation of candidates of the run o on ds,
+// and on more, draws 1 .. N-1 of a run with o.Data.Tasks N > 1 (Train).
+func NewCandidates(o ESOptions, ds data.Dataset, more ...data.Dataset) (*Candidates, error) {
 	if err := o.Options.validate(ds); err != nil {
+		return nil, err
+	}
+	draws := append([]data.Dataset{ds}, more...)
+	if err := checkDraws(o.Data, draws); err != nil {
 		return nil, err
 	}
 	cfg := fitModel(o.Model, ds)
@@ -50,7 +58,7 @@ func NewCandidates(o ESOptions, ds data.Dataset) (*Candidates, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Candidates{o: o, ds: ds, rounds: cfg.Rounds, l: l,
+	return &Candidates{o: o, ds: ds, draws: draws, rounds: cfg.Rounds, l: l,
 		batches: NewBatches(o.Seed, ds.Train.Len(), o.Batch), initFor: -1}, nil
 }
 
@@ -80,6 +88,7 @@ func (c *Candidates) Evaluate(w Work) ([]model.Score, error) {
 		}
 	}
 	c.prepare(w.Generation)
+	c.l.ds = c.draws[taskOf(c.o.Seed, w.Generation, len(c.draws))]
 	return c.l.generation(c.o.Workers, c.rounds, w.Pop, samples)
 }
 

@@ -19,6 +19,9 @@ type Preset struct {
 	// Options or Data.
 	ES func(*ESOptions)
 	GD func(*GDOptions)
+	// Transfer changes a transfer's own settings (its passes), not its
+	// embedded Options.
+	Transfer func(*TransferOptions)
 }
 
 // ApplyData applies the preset to a data set's description.
@@ -53,6 +56,13 @@ func (p Preset) ApplyES(o *ESOptions) {
 func (p Preset) ApplyGD(o *GDOptions) {
 	if p.GD != nil {
 		p.GD(o)
+	}
+}
+
+// ApplyTransfer applies the preset to a transfer's settings.
+func (p Preset) ApplyTransfer(o *TransferOptions) {
+	if p.Transfer != nil {
+		p.Transfer(o)
 	}
 }
 

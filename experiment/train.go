@@ -26,7 +26,9 @@ type Method interface {
 	WithControl(Control) Method
 	// Common returns the settings shared by every study.
 	Common() Options
-	newStepper(ds data.Dataset) (stepper, error)
+	// newStepper prepares the trainer on the run's draws of the data set
+	// (one unless DataSpec.Tasks asks for more), draw 0 first.
+	newStepper(draws []data.Dataset) (stepper, error)
 	// into records the options in a checkpoint.
 	into(c *Checkpoint)
 }
@@ -103,15 +105,17 @@ var ErrNonFinite = errors.New("non-finite")
 // Train learns rules on ds.Train with the method m describes. With a run
 // directory set, the checkpoint and metrics.csv are written there every
 // CheckpointEvery generations or steps, at the end, and when Stop ends the
-// run early.
-func Train(m Method, ds data.Dataset) (Result, error) {
-	return train(m, ds, nil)
+// run early. A run with DataSpec.Tasks N > 1 learns on N draws: ds is draw
+// 0 (DataSeed), more the draws DataSeed + 1 .. N-1 in order.
+func Train(m Method, ds data.Dataset, more ...data.Dataset) (Result, error) {
+	return train(m, append([]data.Dataset{ds}, more...), nil)
 }
 
 // Resume continues the run saved in ck up to m's Length in total; m must be
-// the checkpoint's options with only their Control changed. The rules it ends
-// with are bit for bit those of an uninterrupted run.
-func Resume(ck *Checkpoint, m Method, ds data.Dataset) (Result, error) {
+// the checkpoint's options with only their Control changed, ds and more the
+// draws it was trained on (Train). The rules it ends with are bit for bit
+// those of an uninterrupted run.
+func Resume(ck *Checkpoint, m Method, ds data.Dataset, more ...data.Dataset) (Result, error) {
 	saved := ck.Method()
 	if saved == nil {
 		return Result{}, errors.New("resume: the checkpoint holds no options")
@@ -137,7 +141,7 @@ func Resume(ck *Checkpoint, m Method, ds data.Dataset) (Result, error) {
 		return Result{}, fmt.Errorf("resume: the checkpoint is at %s %d already; a length of %d would go back",
 			unitOf(m), ck.Step, n)
 	}
-	return train(m, ds, ck)
+	return train(m, append([]data.Dataset{ds}, more...), ck)
 }
 
 // kindOf is "an ES" or "a GD".
@@ -169,12 +173,15 @@ type loop struct {
 	start   time.Time
 }
 
-func train(m Method, ds data.Dataset, ck *Checkpoint) (Result, error) {
-	s, err := m.newStepper(ds)
+// train runs m on draws (draw 0 first) from the checkpoint ck, or from the
+// start when ck is nil.
+func train(m Method, draws []data.Dataset, ck *Checkpoint) (Result, error) {
+	s, err := m.newStepper(draws)
 	if err != nil {
 		return Result{}, err
 	}
-	l := &loop{c: m.Control(), batch: m.Common().Batch, s: s, ds: ds, opts: newCheckpoint(m, DataHash(ds))}
+	ds := draws[0]
+	l := &loop{c: m.Control(), batch: m.Common().Batch, s: s, ds: ds, opts: newCheckpoint(m, drawsHash(draws))}
 	l.res = Result{Method: m.Name(), Kind: s.kind()}
 	first := 0
 	if ck != nil {

@@ -64,6 +64,10 @@ type DataSpec struct {
 	DataSeed    uint64 `json:"data_seed"`
 	MNISTDir    string `json:"mnist,omitempty"`
 	Standardize bool   `json:"standardize"`
+	// Tasks, above 1, makes a training run learn on that many draws,
+	// DataSeed + 0 .. Tasks-1, one per generation or step (SPEC 10.8; Draws);
+	// 0 is one draw.
+	Tasks int `json:"tasks,omitempty"`
 }
 
 // DefaultES returns the seed paper's ES settings on top of opts.
@@ -271,8 +275,9 @@ type esStepper struct {
 	g      int       // generations done
 }
 
-func (o ESOptions) newStepper(ds data.Dataset) (stepper, error) {
+func (o ESOptions) newStepper(draws []data.Dataset) (stepper, error) {
 	o.Generations = o.Control().Length
+	ds := draws[0]
 	if err := o.validate(ds); err != nil {
 		return nil, err
 	}
@@ -281,7 +286,7 @@ func (o ESOptions) newStepper(ds data.Dataset) (stepper, error) {
 	if err != nil {
 		return nil, err
 	}
-	local, err := NewCandidates(o, ds)
+	local, err := NewCandidates(o, ds, draws[1:]...)
 	if err != nil {
 		return nil, err
 	}
@@ -340,6 +345,7 @@ func (s *esStepper) test() (model.Score, error) {
 	c := s.local
 	batch := c.batches.Batch(s.g - 1)
 	c.prepare(s.g - 1)
+	c.l.ds = c.ds // draw 0
 	n, _, err := c.l.run(0, s.rules(), batch)
 	if err != nil {
 		return model.Score{}, err

@@ -432,12 +432,13 @@ func withVersion(b []byte, v uint32) []byte {
 	return b
 }
 
-// checkpointed runs o into a fresh run directory and returns the checkpoint
-// it left there and the directory.
-func checkpointed(t *testing.T, o ESOptions, ds data.Dataset) (*Checkpoint, string) {
+// checkpointed runs o (on ds and the more draws of a run with tasks) into a
+// fresh run directory and returns the checkpoint it left there and the
+// directory.
+func checkpointed(t *testing.T, o ESOptions, ds data.Dataset, more ...data.Dataset) (*Checkpoint, string) {
 	t.Helper()
 	o.Dir = t.TempDir()
-	if _, err := Train(o, ds); err != nil {
+	if _, err := Train(o, ds, more...); err != nil {
 		t.Fatal(err)
 	}
 	ck, err := ReadCheckpoint(o.Dir)

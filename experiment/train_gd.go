@@ -127,7 +127,8 @@ func (o GDOptions) validate(ds data.Dataset) error {
 // rules by Adam. Train drives it; plasticity bench times single steps.
 type GDStepper struct {
 	o       GDOptions
-	ds      data.Dataset
+	ds      data.Dataset   // draw 0
+	draws   []data.Dataset // every draw of the run (GDOptions.Data.Tasks), draw 0 first
 	net     *model.Network
 	bp      *grad.Backprop
 	adam    *grad.Adam
@@ -139,9 +140,14 @@ type GDStepper struct {
 	Rules model.Rules
 }
 
-// NewGDStepper prepares GD on ds.Train from initial rules drawn from the seed.
-func NewGDStepper(o GDOptions, ds data.Dataset) (*GDStepper, error) {
+// NewGDStepper prepares GD on ds.Train from initial rules drawn from the
+// seed; more are draws 1 .. N-1 of a run with o.Data.Tasks N > 1 (Train).
+func NewGDStepper(o GDOptions, ds data.Dataset, more ...data.Dataset) (*GDStepper, error) {
 	if err := o.validate(ds); err != nil {
+		return nil, err
+	}
+	draws := append([]data.Dataset{ds}, more...)
+	if err := checkDraws(o.Data, draws); err != nil {
 		return nil, err
 	}
 	cfg := fitModel(o.Model, ds)
@@ -164,7 +170,7 @@ func NewGDStepper(o GDOptions, ds data.Dataset) (*GDStepper, error) {
 	for i := range r.Theta {
 		r.Theta[i] = float32(o.RuleInitStd * rng.NormFloat64())
 	}
-	s := &GDStepper{o: o, ds: ds, net: net, bp: bp, adam: adam, batches: NewBatches(o.Seed, ds.Train.Len(), o.Batch),
+	s := &GDStepper{o: o, ds: ds, draws: draws, net: net, bp: bp, adam: adam, batches: NewBatches(o.Seed, ds.Train.Len(), o.Batch),
 		g: make([]float32, dim), Rules: r}
 	if s.lw, err = newLearnedWeights(o, net); err != nil {
 		return nil, err
@@ -216,7 +222,8 @@ func (s *GDStepper) Step() (Row, error) {
 	if err := initNet(s.net, model.NewRand(s.o.Seed, "init", uint64(s.done)), s.learned()); err != nil {
 		return Row{}, err
 	}
-	sc, err := s.bp.Gradient(s.net, s.Rules, s.ds.Train, batch, s.g)
+	train := s.draws[taskOf(s.o.Seed, s.done, len(s.draws))].Train
+	sc, err := s.bp.Gradient(s.net, s.Rules, train, batch, s.g)
 	if err != nil {
 		return Row{}, err
 	}
@@ -240,8 +247,9 @@ func (s *GDStepper) Step() (Row, error) {
 		TestAccuracy: math.NaN(), TestMajority: math.NaN(), GradNorm: math.Sqrt(norm), WalkCopies: s.bp.Checkpoints()}, nil
 }
 
-// Test gives the current rules a lifetime on the last step's batch from that
-// step's initial weights and scores the test split with the weights frozen.
+// Test gives the current rules a lifetime on the last step's batch (of draw
+// 0) from that step's initial weights and scores the test split of draw 0
+// with the weights frozen.
 func (s *GDStepper) Test() (model.Score, error) {
 	if s.done == 0 {
 		return model.Score{}, fmt.Errorf("gd: no step made yet")
@@ -271,7 +279,9 @@ func (o GDOptions) WithControl(c Control) Method {
 	return o
 }
 
-func (o GDOptions) newStepper(ds data.Dataset) (stepper, error) { return NewGDStepper(o, ds) }
+func (o GDOptions) newStepper(draws []data.Dataset) (stepper, error) {
+	return NewGDStepper(o, draws[0], draws[1:]...)
+}
 
 func (s *GDStepper) kind() string { return "gd" }
 

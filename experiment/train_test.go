@@ -21,8 +21,8 @@ type badAt struct {
 	bad int
 }
 
-func (m badAt) newStepper(ds data.Dataset) (stepper, error) {
-	s, err := NewGDStepper(m.GDOptions, ds)
+func (m badAt) newStepper(draws []data.Dataset) (stepper, error) {
+	s, err := NewGDStepper(m.GDOptions, draws[0])
 	return &failing{GDStepper: s, bad: m.bad}, err
 }
 

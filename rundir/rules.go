@@ -30,21 +30,24 @@ type Scores struct {
 // RulesFile is the content of rules.json: the three tables in the layout of
 // docs/model.md §2, and the configuration and scores they came from.
 type RulesFile struct {
-	Format   string       `json:"format"`
-	Rounds   int          `json:"rounds"`
-	Eta      float32      `json:"eta"`
-	Patterns int          `json:"patterns"`
-	Input    []float32    `json:"input"`
-	Hidden   []float32    `json:"hidden"`
-	Output   []float32    `json:"output"`
-	Method   string       `json:"method"`
-	Data     string       `json:"data"`
-	DataSeed uint64       `json:"data_seed"`
-	Seed     uint64       `json:"seed"`
-	Steps    int          `json:"steps"`
-	Config   model.Config `json:"config"`
-	Batch    int          `json:"batch"`
-	Scores   Scores       `json:"scores"`
+	Format   string    `json:"format"`
+	Rounds   int       `json:"rounds"`
+	Eta      float32   `json:"eta"`
+	Patterns int       `json:"patterns"`
+	Input    []float32 `json:"input"`
+	Hidden   []float32 `json:"hidden"`
+	Output   []float32 `json:"output"`
+	Method   string    `json:"method"`
+	Data     string    `json:"data"`
+	DataSeed uint64    `json:"data_seed"`
+	// Tasks is how many draws, DataSeed + 0 .. Tasks-1, the rules were
+	// learned on (docs/model.md §10.8); 0 one.
+	Tasks  int          `json:"tasks,omitempty"`
+	Seed   uint64       `json:"seed"`
+	Steps  int          `json:"steps"`
+	Config model.Config `json:"config"`
+	Batch  int          `json:"batch"`
+	Scores Scores       `json:"scores"`
 	// WeightsFile names the learned initial weights' file beside the rules
 	// file (SPEC 10.4), WeightsSHA256 its SHA-256; both empty when the run
 	// learned none.
