@@ -88,7 +88,7 @@ func cmdTransfer(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	out := toTransferJSON(tr, d.Name, d.DataSeed)
-	out.Command, out.Rules = "transfer", r.rules
+	out.Command, out.Rules, out.Ablate = "transfer", r.rules, r.ablate
 	if dir := r.output.out; dir != "" {
 		if err := writeTransferDir(dir, tr, ds, d.DataSeed); err != nil {
 			return err
