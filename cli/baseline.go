@@ -76,7 +76,7 @@ func cmdBaseline(args []string, stdout, stderr io.Writer) error {
 	}
 	start := time.Now()
 	given := givenIn(fs)
-	fit := baseline.Options{Epochs: b.epochs, Patience: b.patience, LR: b.lr, Seed: r.output.seed}
+	fit := baseline.Options{Epochs: b.epochs, Patience: b.patience, LR: b.lr, Seed: r.output.seed, Log: stderr}
 	switch b.model {
 	case "logistic", "mlp":
 		for name, only := range probeOnly() {
