@@ -37,7 +37,7 @@ func cmdEval(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if r.output.json {
-		return printJSON(stdout, map[string]any{"command": "eval", "rules": r.rules, "data": d.Name, "data_seed": d.DataSeed,
+		return printJSON(stdout, map[string]any{"command": "eval", "rules": r.rules, "ablate": r.ablate, "data": d.Name, "data_seed": d.DataSeed,
 			"batch_accuracy": s.BatchAccuracy, "test_accuracy": s.TestAccuracy, "loss": s.Loss,
 			"test_majority": s.TestMajority, "lifetimes": s.Lifetimes})
 	}

@@ -34,6 +34,7 @@ type trainJSON struct {
 type transferJSON struct {
 	Command            string                  `json:"command,omitempty"`
 	Rules              string                  `json:"rules,omitempty"`
+	Ablate             string                  `json:"ablate,omitempty"`
 	Data               string                  `json:"data"`
 	DataSeed           uint64                  `json:"data_seed"`
 	Passes             int                     `json:"passes"`

@@ -14,7 +14,8 @@ import (
 // rulesFlags are the groups of the commands that study saved rules.
 type rulesFlags struct {
 	studyFlags
-	rules string
+	rules  string
+	ablate string
 }
 
 func (r *rulesFlags) register(fs *flag.FlagSet, what string) {
@@ -22,6 +23,7 @@ func (r *rulesFlags) register(fs *flag.FlagSet, what string) {
 	r.data.register(fs)
 	r.model.register(fs)
 	fs.StringVar(&r.rules, "rules", "", "rules.json to "+what)
+	fs.StringVar(&r.ablate, "ablate", "", "rule tables set to zero before use, comma-separated input,hidden,output")
 }
 
 // load reads -rules and builds the settings of a study of them under the
@@ -36,6 +38,9 @@ func (r *rulesFlags) load(given given, p experiment.Preset, log io.Writer) (mode
 	rf, rules, err := rundir.ReadRulesFile(r.rules)
 	if err != nil {
 		return rules, experiment.Options{}, d, inputError{err}
+	}
+	if rules, err = r.ablated(rules); err != nil {
+		return rules, experiment.Options{}, d, err
 	}
 	cfg, err := r.model.config(&rf.Config, p, d.Name, given)
 	if err != nil {
@@ -100,7 +105,7 @@ func cmdTransfer(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	out := toTransferJSON(tr, d.Name, d.DataSeed)
-	out.Command, out.Rules = "transfer", r.rules
+	out.Command, out.Rules, out.Ablate = "transfer", r.rules, r.ablate
 	if dir := r.output.out; dir != "" {
 		if err := writeTransferDir(dir, tr, ds, d.DataSeed); err != nil {
 			return err

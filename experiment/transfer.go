@@ -37,22 +37,25 @@ type TransferResult struct {
 // shuffled order each pass, never resetting the weights and never changing
 // the rules, recording accuracy as it goes.
 func Transfer(o TransferOptions, r model.Rules, ds data.Dataset) (TransferResult, error) {
+	res, _, err := TransferNetwork(o, r, ds)
+	return res, err
+}
+
+// TransferNetwork is Transfer that also returns the network as the transfer
+// left it, for studies of the representation it built (Probe).
+func TransferNetwork(o TransferOptions, r model.Rules, ds data.Dataset) (TransferResult, *model.Network, error) {
 	if o.Passes < 1 {
-		return TransferResult{}, fmt.Errorf("-passes must be at least 1, got %d", o.Passes)
+		return TransferResult{}, nil, fmt.Errorf("-passes must be at least 1, got %d", o.Passes)
 	}
 	if o.RecordEvery < 0 {
-		return TransferResult{}, fmt.Errorf("-record-every must be >= 0, got %d", o.RecordEvery)
+		return TransferResult{}, nil, fmt.Errorf("-record-every must be >= 0, got %d", o.RecordEvery)
 	}
-	cfg := fitModel(o.Model, ds)
-	if r.Rounds != cfg.Rounds {
-		return TransferResult{}, fmt.Errorf("rules for R = %d cannot drive a network of R = %d", r.Rounds, cfg.Rounds)
+	if r.Rounds != o.Model.Rounds {
+		return TransferResult{}, nil, fmt.Errorf("rules for R = %d cannot drive a network of R = %d", r.Rounds, o.Model.Rounds)
 	}
-	n, err := model.NewNetwork(cfg)
+	n, err := transferStart(o.Options, ds)
 	if err != nil {
-		return TransferResult{}, err
-	}
-	if err := initNet(n, model.NewRand(o.Seed, "transfer-init", 0), o.Weights); err != nil {
-		return TransferResult{}, err
+		return TransferResult{}, nil, err
 	}
 	ntrain := ds.Train.Len()
 	every := o.RecordEvery
@@ -79,7 +82,7 @@ func Transfer(o TransferOptions, r model.Rules, ds data.Dataset) (TransferResult
 			hi := min(lo+step, ntrain)
 			correct, err := n.Lifetime(r, ds.Train, order[lo:hi], nil)
 			if err != nil {
-				return TransferResult{}, err
+				return TransferResult{}, nil, err
 			}
 			seen += hi - lo
 			res.Curve = append(res.Curve, CurvePoint{
@@ -96,5 +99,17 @@ func Transfer(o TransferOptions, r model.Rules, ds data.Dataset) (TransferResult
 	res.FinalTrain = n.Evaluate(ds.Train, nil)
 	res.FinalTest = n.Evaluate(ds.Test, nil)
 	res.Seconds = time.Since(start).Seconds()
-	return res, nil
+	return res, n, nil
+}
+
+// transferStart returns the fresh network a transfer starts from.
+func transferStart(o Options, ds data.Dataset) (*model.Network, error) {
+	n, err := model.NewNetwork(fitModel(o.Model, ds))
+	if err != nil {
+		return nil, err
+	}
+	if err := initNet(n, model.NewRand(o.Seed, "transfer-init", 0), o.Weights); err != nil {
+		return nil, err
+	}
+	return n, nil
 }
