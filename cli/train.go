@@ -54,6 +54,17 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 	if err := checkTasks(*t.data); err != nil {
 		return err
 	}
+	// The data first: a run that cannot start leaves no directory behind.
+	ds, err := loadData(*t.data, t.data.DataSeed, stderr)
+	if err != nil {
+		return err
+	}
+	if err := t.loadTasks(stderr); err != nil {
+		return err
+	}
+	if err := t.check(ds); err != nil {
+		return inputError{err}
+	}
 	if l.output.out == "" {
 		l.output.out = filepath.Join("runs", fmt.Sprintf("%s-seed%d", t.name, t.common.Seed))
 	}
@@ -67,13 +78,6 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 	defer release()
 	stop, err := l.output.profile()
 	if err != nil {
-		return err
-	}
-	ds, err := loadData(*t.data, t.data.DataSeed, stderr)
-	if err != nil {
-		return err
-	}
-	if err := t.loadTasks(stderr); err != nil {
 		return err
 	}
 	*t.dir = l.output.out

@@ -39,6 +39,8 @@ type trainer struct {
 	more []data.Dataset
 
 	run func(ds data.Dataset) (experiment.Result, error)
+	// check refuses settings that do not fit ds, before anything is written.
+	check func(ds data.Dataset) error
 }
 
 // esTrainer trains by ES with o.
@@ -48,6 +50,7 @@ func esTrainer(o experiment.ESOptions) *trainer {
 		options: p, common: &p.Options, data: &p.Data, total: &p.Generations, evalEvery: &p.EvalEvery,
 		checkpointGap: &p.CheckpointEvery, dir: &p.Dir}
 	t.run = func(ds data.Dataset) (experiment.Result, error) { return experiment.Train(*p, ds, t.more...) }
+	t.check = func(ds data.Dataset) error { return experiment.Validate(*p, ds) }
 	return t
 }
 
@@ -58,6 +61,7 @@ func gdTrainer(o experiment.GDOptions) *trainer {
 		options: p, common: &p.Options, data: &p.Data, total: &p.Steps, evalEvery: &p.EvalEvery,
 		checkpointGap: &p.CheckpointEvery, dir: &p.Dir}
 	t.run = func(ds data.Dataset) (experiment.Result, error) { return experiment.Train(*p, ds, t.more...) }
+	t.check = func(ds data.Dataset) error { return experiment.Validate(*p, ds) }
 	return t
 }
 

@@ -31,7 +31,12 @@ type Method interface {
 	newStepper(draws []data.Dataset) (stepper, error)
 	// into records the options in a checkpoint.
 	into(c *Checkpoint)
+	validate(ds data.Dataset) error
 }
+
+// Validate checks m's settings against the data set without training, so a
+// caller can refuse them before it writes anything.
+func Validate(m Method, ds data.Dataset) error { return m.validate(ds) }
 
 // Control is what a resumed run may change of its options: its length, how
 // often it measures and saves, and where and how it reports.

@@ -99,7 +99,7 @@ func (o ESOptions) validate(ds data.Dataset) error {
 	switch {
 	case !slices.Contains(es.Names, o.Strategy):
 		return fmt.Errorf("unknown strategy %q (want one of %v)", o.Strategy, es.Names)
-	case o.Generations < 1:
+	case o.Control().Length < 1:
 		return fmt.Errorf("generations must be at least 1, got %d", o.Generations)
 	case o.PopSize < 0:
 		return fmt.Errorf("popsize must be positive, got %d", o.PopSize)
