@@ -90,7 +90,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "plasticity %s: %v\n", cmd, oneLine(err))
 	var ie inputError
-	if errors.As(err, &ie) {
+	var nf model.NonFiniteError
+	if errors.As(err, &ie) || errors.As(err, &nf) {
 		return 2
 	}
 	return 1
