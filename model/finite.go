@@ -50,9 +50,21 @@ func (e NonFiniteError) Error() string {
 
 // check notes table as the first whose values went non-finite in this
 // lifetime when x holds NaN or an infinity: x . 0 is 0 when every entry of x
-// is finite, NaN otherwise.
+// is finite, NaN otherwise. Short vectors (a small network's, the logits)
+// take a loop here, which costs less than the call of the kernel.
 func (n *Network) check(x []float32, table int) {
-	if n.fault == 0 && linalg.Dot(x, n.zeros[:len(x)]) != 0 {
+	if n.fault != 0 {
+		return
+	}
+	var s float32
+	if len(x) < 64 {
+		for _, v := range x {
+			s += v * 0
+		}
+	} else {
+		s = linalg.Dot(x, n.zeros[:len(x)])
+	}
+	if s != 0 {
 		n.fault = table
 	}
 }
