@@ -208,8 +208,8 @@ func Score(opts Options, ds data.Dataset, r model.Rules) (Scores, error) {
 			res[i].err = scoreError(err, batch, i, opts.EvalLifetimes)
 			return
 		}
-		res[i].batch = n.EvaluateFunc(ds.Train, batch, func(int) { tick.tick() })
-		res[i].test = tick.evaluate(n, ds.Test)
+		res[i].batch = tick.evaluate(n, ds.Train, batch)
+		res[i].test = tick.evaluate(n, ds.Test, nil)
 		finished.Add(1)
 	})
 	prog.p.Done()

@@ -2,9 +2,13 @@ package experiment
 
 import (
 	"bytes"
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"plasticity/model"
 )
 
 // TestProgressLines checks the plain log lines written when the output is
@@ -108,5 +112,56 @@ func TestProgressPollIsCheap(t *testing.T) {
 	}
 	if got := strings.Count(buf.String(), "\n"); got != 1 {
 		t.Errorf("%d lines for the finished work over 5 s, want 1: %q", got, buf.String())
+	}
+}
+
+// TestTransferAndScoreReportFromInside runs a transfer with one curve point
+// per pass and an eval, each step of their lifetimes taking a second of an
+// injected clock: both write lines from inside the lifetimes, and the
+// transfer's results are those of a silent one.
+func TestTransferAndScoreReportFromInside(t *testing.T) {
+	defer func(c func() time.Time) { clock = c }(clock)
+	fake := &fakeClock{t: time.Unix(0, 0), step: time.Second}
+	clock = fake.now
+	ds := smallData(t)
+	cfg := model.Synthetic(0, 0)
+	cfg.Hidden, cfg.Cap, cfg.Rounds = 8, 4, 2
+	r := model.NewRules(cfg.Rounds)
+	for i := range r.Theta {
+		r.Theta[i] = float32(i%5) - 2
+	}
+	var buf bytes.Buffer
+	o := TransferOptions{Options: Options{Model: cfg, Seed: 1, Workers: 1, Batch: 100, EvalLifetimes: 3, Log: &buf},
+		Passes: 1, RecordEvery: ds.Train.Len()}
+	loud, err := Transfer(o, r, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inside := 0
+	for _, line := range strings.Split(buf.String(), "\n") {
+		if strings.HasPrefix(line, "transfer ") && !strings.HasPrefix(line, fmt.Sprintf("transfer %d/", ds.Train.Len())) {
+			inside++
+		}
+	}
+	if inside < 3 {
+		t.Errorf("%d lines before the only curve point of the pass:\n%s", inside, buf.String())
+	}
+	o.Log = nil
+	quiet, err := Transfer(o, r, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loud.Seconds, quiet.Seconds = 0, 0
+	if !reflect.DeepEqual(loud, quiet) {
+		t.Errorf("a transfer reporting its progress gave %+v, a silent one %+v", loud, quiet)
+	}
+
+	buf.Reset()
+	o.Log = &buf
+	if _, err := Score(o.Options, ds, r); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(buf.String(), "lifetimes done"); n < 3 {
+		t.Errorf("%d lines from inside 3 lifetimes of eval:\n%s", n, buf.String())
 	}
 }

@@ -98,7 +98,7 @@ func Transfer(o TransferOptions, r model.Rules, ds data.Dataset) (TransferResult
 			tick.flush()
 			seen += hi - lo
 			status = fmt.Sprintf("pass %d of %d: the test split after %d samples", pass+1, o.Passes, seen)
-			test := evalTick.evaluate(n, ds.Test)
+			test := evalTick.evaluate(n, ds.Test, nil)
 			res.Curve = append(res.Curve, CurvePoint{
 				Pass:           float64(pass) + float64(hi)/float64(ntrain),
 				Samples:        seen,
@@ -110,8 +110,8 @@ func Transfer(o TransferOptions, r model.Rules, ds data.Dataset) (TransferResult
 		}
 	}
 	status = "the final evaluation of the training and test splits"
-	res.FinalTrain = evalTick.evaluate(n, ds.Train)
-	res.FinalTest = evalTick.evaluate(n, ds.Test)
+	res.FinalTrain = evalTick.evaluate(n, ds.Train, nil)
+	res.FinalTest = evalTick.evaluate(n, ds.Test, nil)
 	prog.p.Done()
 	res.Seconds = time.Since(start).Seconds()
 	return res, nil
