@@ -11,15 +11,19 @@ import (
 
 // Spec says which data set to load and how.
 type Spec struct {
-	// Name is "synthetic", "mnist", "csv:PATH" or "csv:TRAIN,TEST".
+	// Name is "synthetic", "mnist", "csv:PATH", "csv:TRAIN,TEST", or one of
+	// BrainNet's generators "halfspace", "relu" and "brainnet".
 	Name     string
 	DataSeed uint64
 	// MNISTDir is the folder of the MNIST files; empty: $PLASTICITY_MNIST,
 	// else the Go module (mnist.Locate).
 	MNISTDir string
-	// Standardize applies to synthetic and CSV features; MNIST pixels are
-	// only divided by 255.
+	// Standardize applies to synthetic, generated and CSV features; MNIST
+	// pixels are only divided by 255.
 	Standardize bool
+	// Generator sizes the generated data sets (halfspace, relu, brainnet);
+	// zero fields take their defaults, and other data sets ignore it.
+	Generator GeneratorOptions
 	// Log receives notes about the data (nil: none), such as a folder of
 	// MNIST files that are not the originals.
 	Log io.Writer
@@ -32,12 +36,14 @@ func Load(s Spec) (Dataset, error) {
 		o := SeedSynthetic()
 		o.NoStandardize = !s.Standardize
 		return NewSynthetic(o, s.DataSeed)
+	case IsGenerator(s.Name):
+		return NewGenerated(s.Name, s.Generator, s.DataSeed, s.Standardize)
 	case s.Name == "mnist":
 		return LoadMNIST(s.MNISTDir, s.Log)
 	case strings.HasPrefix(s.Name, "csv:"):
 		return LoadCSV(strings.TrimPrefix(s.Name, "csv:"), s.Standardize)
 	}
-	return Dataset{}, fmt.Errorf("unknown data set %q (want synthetic, mnist, csv:PATH or csv:TRAIN,TEST)", s.Name)
+	return Dataset{}, fmt.Errorf("unknown data set %q (want synthetic, mnist, csv:PATH, csv:TRAIN,TEST, halfspace, relu or brainnet)", s.Name)
 }
 
 // LoadMNIST reads the MNIST files (see mnist.Load for where they are looked

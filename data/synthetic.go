@@ -140,33 +140,42 @@ func MakeClassification(o SyntheticOptions, rng *rand.Rand) (Synthetic, error) {
 		}
 	}
 
+	out := Synthetic{X: x, Y: y, Cluster: cluster, Centroids: cent, Flipped: flipped}
 	if !o.NoShuffle {
-		perm := rng.Perm(n)
-		x2 := make([]float64, n*d)
-		y2 := make([]int32, n)
-		c2 := make([]int32, n)
-		f2 := make([]bool, n)
-		for i, p := range perm {
-			copy(x2[i*d:(i+1)*d], x[p*d:(p+1)*d])
-			y2[i], c2[i], f2[i] = y[p], cluster[p], flipped[p]
-		}
-		x, y, cluster, flipped = x2, y2, c2, f2
-		fperm := rng.Perm(d)
-		for s := range n {
-			xs := x[s*d : (s+1)*d]
-			copy(row, xs)
-			for j, p := range fperm {
-				xs[j] = row[p]
-			}
-		}
-		for k := range cent {
-			copy(row, cent[k])
-			for j, p := range fperm {
-				cent[k][j] = row[p]
-			}
+		out.shuffle(d, rng)
+	}
+	return out, nil
+}
+
+// shuffle permutes the samples, then the features (of the samples and the
+// centroids alike), as make_classification's shuffle does.
+func (s *Synthetic) shuffle(d int, rng *rand.Rand) {
+	n := len(s.Y)
+	perm := rng.Perm(n)
+	x2 := make([]float64, n*d)
+	y2 := make([]int32, n)
+	c2 := make([]int32, n)
+	f2 := make([]bool, n)
+	for i, p := range perm {
+		copy(x2[i*d:(i+1)*d], s.X[p*d:(p+1)*d])
+		y2[i], c2[i], f2[i] = s.Y[p], s.Cluster[p], s.Flipped[p]
+	}
+	s.X, s.Y, s.Cluster, s.Flipped = x2, y2, c2, f2
+	fperm := rng.Perm(d)
+	row := make([]float64, d)
+	for i := range n {
+		xs := s.X[i*d : (i+1)*d]
+		copy(row, xs)
+		for j, p := range fperm {
+			xs[j] = row[p]
 		}
 	}
-	return Synthetic{X: x, Y: y, Cluster: cluster, Centroids: cent, Flipped: flipped}, nil
+	for k := range s.Centroids {
+		copy(row, s.Centroids[k])
+		for j, p := range fperm {
+			s.Centroids[k][j] = row[p]
+		}
+	}
 }
 
 // sampleWithoutReplacement returns k distinct integers of 0..n-1 in the order

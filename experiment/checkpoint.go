@@ -6,151 +6,200 @@ import (
 	"encoding/binary"
 	"encoding/gob"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 
 	"plasticity/data"
 	"plasticity/grad"
 	"plasticity/model"
+	"plasticity/rundir"
 )
 
-// CheckpointFile is the name of the checkpoint in a run directory.
-const CheckpointFile = "checkpoint.bin"
-
-// CheckpointVersion is the version of the checkpoint format. A checkpoint of
-// another version is refused: bump it whenever the payload or a strategy's
-// state (es.StateVersion) changes meaning. Version 2 added ESOptions.Freeze
-// and ESOptions.Horizon, which a version 1 reader would drop without a word;
-// version 3 added GD runs (Method, GD, Theta, Adam, GDMetrics), which a
-// version 2 reader would take for an ES run.
-const CheckpointVersion = 3
+// CheckpointVersion is the version of the checkpoint's payload. A
+// checkpoint of a newer version is refused: bump it whenever the payload or a
+// strategy's state (es.StateVersion) changes meaning. Version 2 added
+// ESOptions.Freeze and ESOptions.Horizon, which a version 1 reader would drop
+// without a word; version 3 added GD runs; version 4 holds either trainer's
+// options, its state as bytes and one metrics table (versions 1 to 3 are read
+// through checkpointV3).
+const CheckpointVersion = 4
 
 // oldestCheckpointVersion is the oldest format still read: a version 1
 // payload is a version 2 one with no table frozen and no horizon, and a
 // version 2 payload a version 3 ES one.
 const oldestCheckpointVersion = 1
 
-// checkpointMagic opens every checkpoint file.
-const checkpointMagic = "plasticity-checkpoint\n"
-
 // Checkpoint is everything a resumed run needs to end bit for bit where an
-// uninterrupted one would. For ES: the options, the strategy's complete state
-// (its generator included), and the metrics so far. For GD: the options, the
-// rules, Adam's moments and step count, and the metrics so far. Batches and
-// initial weights are drawn per generation or step from the seed, so they
-// need no saving.
+// uninterrupted one would: the options, the trainer's complete state (for ES
+// the strategy's, its generator included; for GD the rules and Adam's
+// moments and step count) and the metrics so far. Batches and initial
+// weights are drawn per generation or step from the seed, so they need no
+// saving.
 type Checkpoint struct {
-	// Method is "gd" for a GD run and "" for an ES run (so that a version 1
-	// or 2 file, which has no Method, reads as the ES run it is).
-	Method  string
-	Options ESOptions
-	// Generation is how many generations (ES) or steps (GD) are done.
-	Generation int
+	// Kind is "es" or "gd"; ES or GD holds the run's options.
+	Kind string
+	ES   *ESOptions
+	GD   *GDOptions
+	// Step is how many generations (ES) or steps (GD) are done.
+	Step int
 	// Samples and Seconds are the training samples shown and the wall time
 	// spent so far.
 	Samples int
 	Seconds float64
-	// State is the strategy's es.Strategy.MarshalBinary.
+	// State is the trainer's state.
 	State   []byte
 	Metrics []Row
 	// DataHash identifies the data set trained on (DataHash).
 	DataHash string
-	// GD, Theta, Adam and GDMetrics are a GD run's options, rules,
-	// optimiser state and metrics (Method "gd").
-	GD        GDOptions
-	Theta     []float32
-	Adam      grad.Adam
-	GDMetrics []GDRow
 }
 
-// Write saves the checkpoint atomically at path. The file is the magic line,
-// the format version (uint32), the payload length (uint64), the payload and
-// its SHA-256, so a truncated or damaged file is recognised as such.
+// newCheckpoint is the fixed part of m's checkpoints.
+func newCheckpoint(m Method, hash string) Checkpoint {
+	c := Checkpoint{DataHash: hash}
+	m.into(&c)
+	return c
+}
+
+func (o ESOptions) into(c *Checkpoint) { c.Kind, c.ES = "es", &o }
+
+func (o GDOptions) into(c *Checkpoint) { c.Kind, c.GD = "gd", &o }
+
+// Method returns the options the checkpoint's run was started with.
+func (c *Checkpoint) Method() Method {
+	switch {
+	case c.Kind == "es" && c.ES != nil:
+		return *c.ES
+	case c.Kind == "gd" && c.GD != nil:
+		return *c.GD
+	}
+	return nil
+}
+
+// Write saves the checkpoint atomically at path (rundir.WriteCheckpoint).
 func (c *Checkpoint) Write(path string) error {
 	// The log and the stop channel belong to the process, not the run.
 	saved := *c
-	saved.Options.Log, saved.Options.Stop = nil, nil
-	saved.GD.Log, saved.GD.Stop = nil, nil
+	if c.ES != nil {
+		o := *c.ES
+		o.Log, o.Stop, o.Evaluator, o.Weights = nil, nil, nil, nil
+		saved.ES = &o
+	}
+	if c.GD != nil {
+		o := *c.GD
+		o.Log, o.Stop, o.Weights = nil, nil, nil
+		saved.GD = &o
+	}
 	var body bytes.Buffer
 	if err := gob.NewEncoder(&body).Encode(saved); err != nil {
 		return fmt.Errorf("encoding checkpoint: %w", err)
 	}
-	var out bytes.Buffer
-	out.WriteString(checkpointMagic)
-	binary.Write(&out, binary.LittleEndian, uint32(CheckpointVersion))
-	binary.Write(&out, binary.LittleEndian, uint64(body.Len()))
-	out.Write(body.Bytes())
-	sum := sha256.Sum256(body.Bytes())
-	out.Write(sum[:])
-	return WriteFileAtomic(path, out.Bytes())
+	return rundir.WriteCheckpoint(path, CheckpointVersion, body.Bytes())
 }
 
 // ReadCheckpoint reads the checkpoint of run directory dir (or the file dir
 // itself when it is not a directory), refusing a file of another format
 // version, a truncated one, or one whose checksum does not match.
 func ReadCheckpoint(dir string) (*Checkpoint, error) {
-	path := dir
-	if st, err := os.Stat(dir); err == nil && st.IsDir() {
-		path = filepath.Join(dir, CheckpointFile)
-	}
-	b, err := os.ReadFile(path)
+	v, payload, err := rundir.ReadCheckpoint(dir)
 	if err != nil {
-		return nil, fmt.Errorf("checkpoint: %w", err)
+		return nil, err
 	}
-	c, err := parseCheckpoint(b)
+	c, err := parsePayload(v, payload)
 	if err != nil {
-		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
+		return nil, fmt.Errorf("checkpoint %s: %w", rundir.CheckpointPath(dir), err)
 	}
 	return c, nil
 }
 
-func parseCheckpoint(b []byte) (*Checkpoint, error) {
-	if !bytes.HasPrefix(b, []byte(checkpointMagic)) {
-		return nil, errors.New("not a plasticity checkpoint")
+// ParseCheckpoint reads a checkpoint file's content.
+func ParseCheckpoint(b []byte) (*Checkpoint, error) {
+	v, payload, err := rundir.ParseCheckpoint(b)
+	if err != nil {
+		return nil, err
 	}
-	b = b[len(checkpointMagic):]
-	if len(b) < 12 {
-		return nil, errors.New("truncated (no header)")
-	}
-	if v := binary.LittleEndian.Uint32(b); v < oldestCheckpointVersion || v > CheckpointVersion {
+	return parsePayload(v, payload)
+}
+
+func parsePayload(v uint32, payload []byte) (*Checkpoint, error) {
+	if v < oldestCheckpointVersion || v > CheckpointVersion {
 		return nil, fmt.Errorf("format version %d, this plasticity reads versions %d to %d", v,
 			oldestCheckpointVersion, CheckpointVersion)
 	}
-	n := binary.LittleEndian.Uint64(b[4:])
-	b = b[12:]
-	if uint64(len(b)) != n+sha256.Size {
-		return nil, fmt.Errorf("truncated or damaged: %d bytes after the header, want %d", len(b), n+sha256.Size)
-	}
-	body, sum := b[:n], b[n:]
-	if got := sha256.Sum256(body); !bytes.Equal(got[:], sum) {
-		return nil, errors.New("damaged: checksum mismatch")
-	}
 	c := new(Checkpoint)
-	if err := gob.NewDecoder(bytes.NewReader(body)).Decode(c); err != nil {
+	dec := gob.NewDecoder(bytes.NewReader(payload))
+	if v < 4 {
+		var old checkpointV3
+		if err := dec.Decode(&old); err != nil {
+			return nil, fmt.Errorf("reading payload: %w", err)
+		}
+		var err error
+		if c, err = old.upgrade(); err != nil {
+			return nil, err
+		}
+	} else if err := dec.Decode(c); err != nil {
 		return nil, fmt.Errorf("reading payload: %w", err)
 	}
-	switch c.Method {
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// check refuses a payload whose parts do not fit together.
+func (c *Checkpoint) check() error {
+	m := c.Method()
+	if m == nil {
+		return fmt.Errorf("damaged: a run of kind %q without its options", c.Kind)
+	}
+	if c.Step < 0 || c.Step != len(c.Metrics) {
+		return fmt.Errorf("damaged: %d done with %d metrics rows", c.Step, len(c.Metrics))
+	}
+	if r := m.Common().Model.Rounds; r < 0 || r > model.MaxRounds {
+		return fmt.Errorf("damaged: R = %d", r)
+	}
+	if c.Kind == "gd" {
+		var st gdState
+		if err := st.decode(c.State, c.GD.Model.Rounds, c.Step); err != nil {
+			return fmt.Errorf("damaged: %w", err)
+		}
+	}
+	return nil
+}
+
+// checkpointV3 is the payload of checkpoint versions 1 to 3, whose fields
+// gob matches by name: Method "" (ES) or "gd", Generation counting either.
+type checkpointV3 struct {
+	Method     string
+	Options    ESOptions
+	Generation int
+	Samples    int
+	Seconds    float64
+	State      []byte
+	Metrics    []Row
+	DataHash   string
+	GD         GDOptions
+	Theta      []float32
+	Adam       grad.Adam
+	GDMetrics  []Row
+}
+
+func (o checkpointV3) upgrade() (*Checkpoint, error) {
+	c := &Checkpoint{Step: o.Generation, Samples: o.Samples, Seconds: o.Seconds, DataHash: o.DataHash}
+	switch o.Method {
 	case "":
-		if c.Generation < 0 || c.Generation != len(c.Metrics) {
-			return nil, fmt.Errorf("damaged: generation %d with %d metrics rows", c.Generation, len(c.Metrics))
-		}
+		c.Kind, c.ES, c.State, c.Metrics = "es", &o.Options, o.State, o.Metrics
 	case "gd":
-		if c.Generation < 0 || c.Generation != len(c.GDMetrics) || c.Generation != c.Adam.T {
-			return nil, fmt.Errorf("damaged: step %d with %d metrics rows and %d Adam steps", c.Generation,
-				len(c.GDMetrics), c.Adam.T)
+		gd := o.GD
+		if gd.Variant == "seed" {
+			gd.Variant = "paper"
 		}
-		if r := c.GD.Model.Rounds; r < 0 || r > model.MaxRounds {
-			return nil, fmt.Errorf("damaged: R = %d", r)
+		state, err := gdState{Theta: o.Theta, Adam: o.Adam}.encode()
+		if err != nil {
+			return nil, err
 		}
-		if n := model.GenotypeLen(c.GD.Model.Rounds); len(c.Theta) != n || len(c.Adam.M) != n || len(c.Adam.V) != n {
-			return nil, fmt.Errorf("damaged: %d rules and %d/%d Adam moments for R = %d (want %d)", len(c.Theta),
-				len(c.Adam.M), len(c.Adam.V), c.GD.Model.Rounds, n)
-		}
+		c.Kind, c.GD, c.State, c.Metrics = "gd", &gd, state, o.GDMetrics
 	default:
-		return nil, fmt.Errorf("unknown method %q", c.Method)
+		return nil, fmt.Errorf("unknown method %q", o.Method)
 	}
 	return c, nil
 }

@@ -12,6 +12,7 @@ import (
 	"plasticity/data"
 	"plasticity/es"
 	"plasticity/model"
+	"plasticity/rundir"
 )
 
 // Options are the settings shared by every study. Model.Inputs and
@@ -28,30 +29,24 @@ type Options struct {
 	Log io.Writer `json:"-"`
 	// Stop asks a training run to end early: once it is closed, the run
 	// finishes its current generation or step, writes its checkpoint and
-	// returns with Result.Interrupted set. nil never stops.
+	// returns with Result.Interrupted set. nil never stops. Train and Resume
+	// look at it between generations or steps, never in the middle of one.
 	Stop <-chan struct{} `json:"-"`
-}
-
-// Stopped reports whether Stop has been closed. Trainers call it between
-// generations or steps, never in the middle of one.
-func (o Options) Stopped() bool {
-	select {
-	case <-o.Stop:
-		return true
-	default:
-		return false
-	}
+	// Weights, when set, are learned initial weights (SPEC 10.4) every
+	// lifetime of a score or transfer starts from; the run directory keeps
+	// them in their own file, not in the options.
+	Weights *model.Weights `json:"-"`
 }
 
 func (o Options) validate(ds data.Dataset) error {
 	if o.Batch < 1 {
-		return fmt.Errorf("-batch must be at least 1, got %d", o.Batch)
+		return fmt.Errorf("batch must be at least 1, got %d", o.Batch)
 	}
 	if o.Batch > ds.Train.Len() {
-		return fmt.Errorf("-batch %d is larger than the training split (%d samples)", o.Batch, ds.Train.Len())
+		return fmt.Errorf("batch %d is larger than the training split (%d samples)", o.Batch, ds.Train.Len())
 	}
 	if o.EvalLifetimes < 1 {
-		return fmt.Errorf("-eval-lifetimes must be at least 1, got %d", o.EvalLifetimes)
+		return fmt.Errorf("eval lifetimes must be at least 1, got %d", o.EvalLifetimes)
 	}
 	return fitModel(o.Model, ds).Validate()
 }
@@ -155,19 +150,9 @@ func (l *lifetimes) runFrom(worker int, st *model.Start, r model.Rules) (*model.
 	return n, s, nil
 }
 
-// Scores are the SPEC section 5 measures of a set of rules, averaged over
-// fresh lifetimes.
-type Scores struct {
-	// BatchAccuracy is the evaluation pass over each lifetime's own batch.
-	BatchAccuracy float64 `json:"batch_accuracy"`
-	// TestAccuracy is accuracy over the whole test split after a lifetime.
-	TestAccuracy float64 `json:"test_accuracy"`
-	// Loss is the cross-entropy of the evaluation pass over the batch.
-	Loss float64 `json:"loss"`
-	// TestMajority is the share of test predictions in the most common class.
-	TestMajority float64 `json:"test_majority"`
-	Lifetimes    int     `json:"lifetimes"`
-}
+// Scores are the measures of a set of rules averaged over fresh lifetimes
+// (docs/model.md §5), as rules.json records them.
+type Scores = rundir.Scores
 
 // Score gives rules opts.EvalLifetimes fresh lifetimes, each from its own
 // initial weights on its own random training batch (drawn from streams of the
@@ -197,7 +182,10 @@ func Score(opts Options, ds data.Dataset, r model.Rules) (Scores, error) {
 		}}
 	es.ForEach(opts.Workers, opts.EvalLifetimes, func(w, i int) {
 		n := l.nets[w]
-		n.Init(model.NewRand(opts.Seed, "score-init", uint64(i)))
+		if err := initNet(n, model.NewRand(opts.Seed, "score-init", uint64(i)), opts.Weights); err != nil {
+			res[i].err = err
+			return
+		}
 		rng := model.NewRand(opts.Seed, "score-batch", uint64(i))
 		batch := make([]int32, opts.Batch)
 		for j, v := range rng.Perm(ds.Train.Len())[:opts.Batch] {

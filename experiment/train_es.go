@@ -1,14 +1,10 @@
 package experiment
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"math"
-	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
 	"plasticity/data"
 	"plasticity/es"
@@ -33,7 +29,8 @@ type ESOptions struct {
 	// Freeze lists rule tables ("input", "hidden", "output") held at zero:
 	// the strategy searches only the other tables' entries.
 	Freeze []string `json:"freeze,omitempty"`
-	// Fitness is "accuracy" (the seed's) or "loss" (minus the cross-entropy).
+	// Fitness is "accuracy" (the seed's), "loss" (minus the cross-entropy)
+	// or "mse" (minus Score.MSE, SPEC 10.3).
 	Fitness string `json:"fitness"`
 	// Horizon, when not 0, is the length in samples of a second lifetime
 	// every candidate lives each generation, from the same initial weights
@@ -54,6 +51,10 @@ type ESOptions struct {
 	// Data names the data set, so a checkpoint can be resumed without
 	// repeating it.
 	Data DataSpec `json:"data"`
+	// Evaluator, when not nil, scores the candidates in place of this
+	// process's goroutines (package cluster's coordinator); the run's
+	// results do not depend on it.
+	Evaluator Evaluator `json:"-"`
 }
 
 // DataSpec names a data set as a run directory records it: data.Spec without
@@ -72,11 +73,9 @@ func DefaultES(opts Options) ESOptions {
 }
 
 // DefaultGenerations returns the default run length of a strategy: the
-// seed's 1500 for simple; for the others a length that costs at most about
-// 150 CPU-seconds on the synthetic set at the seed's sizes (75 s on two idle
-// cores): OpenAI-ES takes 21 CPU-ms per generation of 40, sep-CMA-ES 11 and
-// CMA-ES 44 per generation of 21, CMA-ES mostly for the Jacobi
-// eigendecomposition of its 304 x 304 covariance every 15 generations.
+// seed's 1500 for simple; for the others a length that costs a couple of
+// minutes of CPU on the synthetic set at the seed's sizes (CMA-ES's cost is
+// mostly the eigendecomposition of its covariance; docs/speed.md).
 func DefaultGenerations(strategy string) int {
 	switch strategy {
 	case "openai":
@@ -89,95 +88,33 @@ func DefaultGenerations(strategy string) int {
 	return 1500
 }
 
-// Row is one line of metrics.csv.
-type Row struct {
-	Step          int
-	BestFitness   float64
-	MeanFitness   float64
-	StdFitness    float64
-	BatchAccuracy float64
-	Loss          float64
-	Majority      float64
-	TestAccuracy  float64 // NaN when not measured
-	Sigma         float64
-	Seconds       float64
-}
-
-// MetricsHeader is the header of metrics.csv for ES runs. batch_accuracy,
-// loss and majority are those of the generation's best candidate on its
-// batch; test_accuracy that of the strategy's centre after the generation.
-var MetricsHeader = []string{"generation", "best_fitness", "mean_fitness", "std_fitness",
-	"batch_accuracy", "loss", "majority", "test_accuracy", "sigma", "seconds"}
-
-// Strings formats a row in the order of MetricsHeader.
-func (r Row) Strings() []string {
-	f := func(v float64) string {
-		if math.IsNaN(v) {
-			return ""
-		}
-		return fmt.Sprintf("%.6g", v)
-	}
-	return []string{fmt.Sprint(r.Step), f(r.BestFitness), f(r.MeanFitness), f(r.StdFitness),
-		f(r.BatchAccuracy), f(r.Loss), f(r.Majority), f(r.TestAccuracy), f(r.Sigma), fmt.Sprintf("%.3f", r.Seconds)}
-}
-
-// WriteMetrics writes rows as metrics.csv at path.
-func WriteMetrics(path string, rows []Row) error {
-	s := make([][]string, len(rows))
-	for i, r := range rows {
-		s[i] = r.Strings()
-	}
-	return WriteCSV(path, MetricsHeader, s)
-}
-
-// Result is what a training run leaves: the rules, their final scores and the
-// per-generation (or per-step) metrics.
-type Result struct {
-	Method string      `json:"method"`
-	Rules  model.Rules `json:"-"`
-	Steps  int         `json:"steps"`
-	Final  Scores      `json:"final"`
-	// Seconds is the wall time of training, without the final scoring,
-	// summed over every resumed segment of the run.
-	Seconds float64 `json:"seconds"`
-	// SamplesPerSecond counts samples shown in lifetimes and evaluation passes
-	// during training.
-	SamplesPerSecond float64 `json:"samples_per_second"`
-	Metrics          []Row   `json:"-"`
-	// Interrupted is set when Options.Stop ended the run before its last
-	// generation or step; Final is then not measured.
-	Interrupted bool `json:"interrupted,omitempty"`
-	// Checkpoint is the path of the last checkpoint written ("" none).
-	Checkpoint string `json:"checkpoint,omitempty"`
-}
-
 func (o ESOptions) validate(ds data.Dataset) error {
 	if err := o.Options.validate(ds); err != nil {
 		return err
 	}
 	switch {
 	case !slices.Contains(es.Names, o.Strategy):
-		return fmt.Errorf("unknown -es %q (want one of %v)", o.Strategy, es.Names)
+		return fmt.Errorf("unknown strategy %q (want one of %v)", o.Strategy, es.Names)
 	case o.Generations < 1:
-		return fmt.Errorf("-generations must be at least 1, got %d", o.Generations)
+		return fmt.Errorf("generations must be at least 1, got %d", o.Generations)
 	case o.PopSize < 0:
-		return fmt.Errorf("-popsize must be positive, got %d", o.PopSize)
+		return fmt.Errorf("popsize must be positive, got %d", o.PopSize)
 	case o.Sigma < 0 || math.IsNaN(o.Sigma) || math.IsInf(o.Sigma, 0):
-		return fmt.Errorf("-sigma must be positive and finite, got %v", o.Sigma)
+		return fmt.Errorf("sigma must be positive and finite, got %v", o.Sigma)
 	case o.LR < 0 || math.IsNaN(o.LR) || math.IsInf(o.LR, 0):
-		return fmt.Errorf("-lr must be positive and finite, got %v", o.LR)
+		return fmt.Errorf("lr must be positive and finite, got %v", o.LR)
 	case o.WeightDecay < 0 || math.IsNaN(o.WeightDecay) || math.IsInf(o.WeightDecay, 0):
-		return fmt.Errorf("-wd must be >= 0 and finite, got %v", o.WeightDecay)
+		return fmt.Errorf("weight decay must be >= 0 and finite, got %v", o.WeightDecay)
 	case o.Restarts < 0:
-		return fmt.Errorf("-restarts must be >= 0, got %d", o.Restarts)
-	case o.Fitness != "accuracy" && o.Fitness != "loss":
-		return fmt.Errorf("unknown -fitness %q (want accuracy or loss)", o.Fitness)
+		return fmt.Errorf("restarts must be >= 0, got %d", o.Restarts)
+	case o.Fitness != "accuracy" && o.Fitness != "loss" && o.Fitness != "mse":
+		return fmt.Errorf("unknown fitness %q (want accuracy, loss or mse)", o.Fitness)
 	case o.EvalEvery < 0:
-		return fmt.Errorf("-eval-every must be >= 0, got %d", o.EvalEvery)
+		return fmt.Errorf("eval every must be >= 0, got %d", o.EvalEvery)
 	case o.Horizon < 0 || o.Horizon > ds.Train.Len():
-		return fmt.Errorf("-horizon must be in 0..%d (the training split), got %d", ds.Train.Len(), o.Horizon)
+		return fmt.Errorf("horizon must be in 0..%d (the training split), got %d", ds.Train.Len(), o.Horizon)
 	case o.CheckpointEvery < 0:
-		return fmt.Errorf("-checkpoint-every must be >= 0, got %d", o.CheckpointEvery)
+		return fmt.Errorf("checkpoint every must be >= 0, got %d", o.CheckpointEvery)
 	}
 	_, err := freeCoordinates(0, o.Freeze)
 	return err
@@ -204,7 +141,7 @@ func freeCoordinates(rounds int, freeze []string) ([]int, error) {
 		}
 	}
 	if len(free) == 0 {
-		return nil, fmt.Errorf("-freeze %s holds every rule table: nothing left to learn", strings.Join(freeze, ","))
+		return nil, fmt.Errorf("freezing %s holds every rule table: nothing left to learn", strings.Join(freeze, ","))
 	}
 	return free, nil
 }
@@ -246,184 +183,18 @@ func (o ESOptions) strategyConfig() es.Config {
 		LR: o.LR, WeightDecay: o.WeightDecay, Restarts: o.Restarts}
 }
 
-// TrainES learns rules on ds.Train with an evolution strategy. Every
-// generation all candidates share one batch and one set of initial weights
-// (common random numbers); fitness is the evaluation pass over that batch.
-// With o.Dir set, the run's checkpoint and metrics.csv are written there
-// every o.CheckpointEvery generations, at the end, and when o.Stop ends the
-// run early.
-func TrainES(o ESOptions, ds data.Dataset) (Result, error) {
-	return trainES(o, ds, nil)
-}
-
-// ResumeES continues the run saved in ck up to o.Generations generations in
-// total; o must be ck.Options with only Generations, Workers, Log, Stop, Dir,
-// EvalEvery and CheckpointEvery changed. The rules it ends with are bit for
-// bit those of an uninterrupted run of o.Generations.
-func ResumeES(ck *Checkpoint, o ESOptions, ds data.Dataset) (Result, error) {
-	if ck.Method != "" {
-		return Result{}, fmt.Errorf("resume: the checkpoint is of a %s run, not an ES run", strings.ToUpper(ck.Method))
-	}
-	// Compare what the JSON form holds (Workers, Log, Stop and Dir are not
-	// in it) with the settings a resume may change made equal.
-	want := ck.Options
-	want.Generations, want.EvalEvery, want.CheckpointEvery = o.Generations, o.EvalEvery, o.CheckpointEvery
-	if err := sameSettings(want, o, "-generations"); err != nil {
-		return Result{}, err
-	}
-	if o.Generations < ck.Generation {
-		return Result{}, fmt.Errorf("resume: the checkpoint is at generation %d already; -generations %d would go back",
-			ck.Generation, o.Generations)
-	}
-	return trainES(o, ds, ck)
-}
-
-// sameSettings fails unless a resumed run's options equal the checkpoint's
-// (want, with the settings a resume may change already copied in) in their
-// JSON form, which leaves out Workers, Log, Stop and Dir. count names the
-// run-length flag of the method.
-func sameSettings(want, got any, count string) error {
-	a, err := json.Marshal(want)
-	if err != nil {
-		return err
-	}
-	b, err := json.Marshal(got)
-	if err != nil {
-		return err
-	}
-	if !bytes.Equal(a, b) {
-		return fmt.Errorf("resume: the options differ from the checkpoint's in more than %s, -workers, -eval-every and -checkpoint-every", count)
-	}
-	return nil
-}
-
-func trainES(o ESOptions, ds data.Dataset, ck *Checkpoint) (Result, error) {
-	if o.Generations == 0 {
-		o.Generations = DefaultGenerations(o.Strategy)
-	}
-	if err := o.validate(ds); err != nil {
-		return Result{}, err
-	}
-	cfg := fitModel(o.Model, ds)
-	strat, err := o.newStrategy(cfg.Rounds)
-	if err != nil {
-		return Result{}, err
-	}
-	hash := DataHash(ds)
-	res := Result{Method: "es-" + o.Strategy}
-	first, samples, prior := 0, 0, 0.0
-	if ck != nil {
-		if ck.DataHash != hash {
-			return Result{}, fmt.Errorf("resume: the data set differs from the one the checkpoint was trained on")
-		}
-		if err := strat.UnmarshalBinary(ck.State); err != nil {
-			return Result{}, fmt.Errorf("resume: %w", err)
-		}
-		first, samples, prior = ck.Generation, ck.Samples, ck.Seconds
-		res.Metrics = append(res.Metrics, ck.Metrics...)
-	}
-	l, err := newLifetimes(cfg, ds, o.Workers)
-	if err != nil {
-		return Result{}, err
-	}
-	batches := NewBatches(o.Seed, ds.Train.Len(), o.Batch)
-	prog := NewProgress(o.Log, "es "+o.Strategy, o.Generations-first, "gen")
-	start := time.Now()
-	elapsed := func() float64 { return prior + time.Since(start).Seconds() }
-	save := func(g int) error {
-		if o.Dir == "" {
-			return nil
-		}
-		st, err := strat.MarshalBinary()
-		if err != nil {
-			return err
-		}
-		c := Checkpoint{Options: o, Generation: g, Samples: samples, Seconds: elapsed(), State: st,
-			Metrics: res.Metrics, DataHash: hash}
-		path := filepath.Join(o.Dir, CheckpointFile)
-		if err := c.Write(path); err != nil {
-			return err
-		}
-		res.Checkpoint = path
-		return WriteMetrics(filepath.Join(o.Dir, "metrics.csv"), res.Metrics)
-	}
-	done := first
-	for g := first; g < o.Generations; g++ {
-		batch := batches.Batch(g)
-		l.template.Init(model.NewRand(o.Seed, "init", uint64(g)))
-		pop := strat.Ask()
-		scores, err := l.generation(o.Workers, cfg.Rounds, pop, batch)
-		if err != nil {
-			return Result{}, err
-		}
-		fit := make([]float64, len(pop))
-		for i, s := range scores {
-			fit[i] = o.fitnessOf(s)
-		}
-		samples += 2 * len(batch) * len(pop)
-		if o.Horizon > 0 {
-			long, err := l.generation(o.Workers, cfg.Rounds, pop, horizonWindow(o.Seed, g, ds.Train.Len(), o.Horizon))
-			if err != nil {
-				return Result{}, err
-			}
-			for i, s := range long {
-				fit[i] = (fit[i] + o.fitnessOf(s)) / 2
-			}
-			samples += 2 * o.Horizon * len(pop)
-		}
-		bestIdx := es.Ranking(fit)[0]
-		row := Row{Step: g + 1, BestFitness: fit[bestIdx], BatchAccuracy: scores[bestIdx].Accuracy,
-			Loss: scores[bestIdx].Loss, Majority: scores[bestIdx].Majority, TestAccuracy: math.NaN()}
-		row.MeanFitness, row.StdFitness = meanStd(fit)
-		strat.Tell(fit)
-		row.Sigma = strat.StepSize()
-		if o.EvalEvery > 0 && ((g+1)%o.EvalEvery == 0 || g+1 == o.Generations) {
-			center := model.Rules{Rounds: cfg.Rounds, Theta: strat.Center()}
-			n, _, err := l.run(0, center, batch)
-			if err != nil {
-				return Result{}, err
-			}
-			row.TestAccuracy = n.Evaluate(ds.Test, nil).Accuracy
-			samples += len(batch) + ds.Test.Len()
-		}
-		row.Seconds = elapsed()
-		res.Metrics = append(res.Metrics, row)
-		done = g + 1
-		prog.Update(done-first, fmt.Sprintf("best %.3f mean %.3f sigma %.3g test %s", row.BestFitness, row.MeanFitness,
-			row.Sigma, lastTest(res.Metrics)))
-		stop := o.Stopped() && done < o.Generations
-		if stop || done == o.Generations || (o.CheckpointEvery > 0 && done%o.CheckpointEvery == 0) {
-			if err := save(done); err != nil {
-				return Result{}, fmt.Errorf("checkpoint: %w", err)
-			}
-		}
-		if stop {
-			res.Interrupted = true
-			break
-		}
-	}
-	if first == o.Generations {
-		// Resumed at its end already: only the checkpoint's rules to score.
-		if err := save(done); err != nil {
-			return Result{}, fmt.Errorf("checkpoint: %w", err)
-		}
-	}
-	prog.Done()
-	res.Seconds = elapsed()
-	res.SamplesPerSecond = float64(samples) / math.Max(res.Seconds, 1e-9)
-	res.Steps = done
-	res.Rules = model.Rules{Rounds: cfg.Rounds, Theta: strat.Center()}
-	if res.Interrupted {
-		return res, nil
-	}
-	res.Final, err = Score(o.Options, ds, res.Rules)
-	return res, err
-}
-
-// fitnessOf is a candidate's fitness from the evaluation pass of a lifetime.
+// fitnessOf is a candidate's fitness from the evaluation pass of a
+// lifetime. A candidate whose loss is not finite (its weights overflowed)
+// gets the worst fitness, -Inf, so no NaN ever enters the ranking.
 func (o ESOptions) fitnessOf(s model.Score) float64 {
-	if o.Fitness == "loss" {
+	if math.IsNaN(s.Loss) || math.IsInf(s.Loss, 0) {
+		return math.Inf(-1)
+	}
+	switch o.Fitness {
+	case "loss":
 		return -s.Loss
+	case "mse":
+		return -s.MSE
 	}
 	return s.Accuracy
 }
@@ -440,24 +211,156 @@ func horizonWindow(seed uint64, g, ntrain, n int) []int32 {
 	return w
 }
 
-func lastTest(rows []Row) string {
-	for i := len(rows) - 1; i >= 0; i-- {
-		if !math.IsNaN(rows[i].TestAccuracy) {
-			return fmt.Sprintf("%.3f", rows[i].TestAccuracy)
-		}
-	}
-	return "-"
-}
-
+// meanStd is the mean and deviation of the finite values of x (a
+// candidate whose weights overflowed has fitness -Inf); NaN when none is.
 func meanStd(x []float64) (float64, float64) {
 	var m float64
+	n := 0
 	for _, v := range x {
-		m += v
+		if !math.IsInf(v, 0) && !math.IsNaN(v) {
+			m += v
+			n++
+		}
 	}
-	m /= float64(len(x))
+	if n == 0 {
+		return math.NaN(), math.NaN()
+	}
+	m /= float64(n)
 	var s float64
 	for _, v := range x {
-		s += (v - m) * (v - m)
+		if !math.IsInf(v, 0) && !math.IsNaN(v) {
+			s += (v - m) * (v - m)
+		}
 	}
-	return m, math.Sqrt(s / float64(len(x)))
+	return m, math.Sqrt(s / float64(n))
+}
+
+// Name is the run's method: "es-" and the strategy.
+func (o ESOptions) Name() string { return "es-" + o.Strategy }
+
+// Common returns the settings shared by every study.
+func (o ESOptions) Common() Options { return o.Options }
+
+// Control returns the loop's settings; a zero Generations is the strategy's
+// default length.
+func (o ESOptions) Control() Control {
+	n := o.Generations
+	if n == 0 {
+		n = DefaultGenerations(o.Strategy)
+	}
+	return Control{Length: n, EvalEvery: o.EvalEvery, CheckpointEvery: o.CheckpointEvery, Workers: o.Workers,
+		Log: o.Log, Stop: o.Stop, Dir: o.Dir}
+}
+
+// WithControl returns the options with the loop's settings c.
+func (o ESOptions) WithControl(c Control) Method {
+	o.Generations, o.EvalEvery, o.CheckpointEvery, o.Workers = c.Length, c.EvalEvery, c.CheckpointEvery, c.Workers
+	o.Log, o.Stop, o.Dir = c.Log, c.Stop, c.Dir
+	return o
+}
+
+// esStepper runs an evolution strategy one generation at a time. Every
+// generation all candidates share one batch and one set of initial weights
+// (common random numbers); fitness is the evaluation pass over that batch.
+type esStepper struct {
+	o      ESOptions
+	rounds int
+	strat  es.Strategy
+	local  *Candidates
+	eval   Evaluator // local, or o.Evaluator
+	g      int       // generations done
+}
+
+func (o ESOptions) newStepper(ds data.Dataset) (stepper, error) {
+	o.Generations = o.Control().Length
+	if err := o.validate(ds); err != nil {
+		return nil, err
+	}
+	cfg := fitModel(o.Model, ds)
+	strat, err := o.newStrategy(cfg.Rounds)
+	if err != nil {
+		return nil, err
+	}
+	local, err := NewCandidates(o, ds)
+	if err != nil {
+		return nil, err
+	}
+	s := &esStepper{o: o, rounds: cfg.Rounds, strat: strat, local: local, eval: local}
+	if o.Evaluator != nil {
+		s.eval = o.Evaluator
+	}
+	return s, nil
+}
+
+func (s *esStepper) kind() string { return "es" }
+
+func (s *esStepper) step() (Row, int, error) {
+	o, g := s.o, s.g
+	pop := s.strat.Ask()
+	scores, err := s.evaluate(Work{Generation: g, Part: "batch", Pop: pop})
+	if err != nil {
+		return Row{}, 0, err
+	}
+	fit := make([]float64, len(pop))
+	for i, sc := range scores {
+		fit[i] = o.fitnessOf(sc)
+	}
+	samples := 2 * o.Batch * len(pop)
+	if o.Horizon > 0 {
+		long, err := s.evaluate(Work{Generation: g, Part: "horizon", Pop: pop})
+		if err != nil {
+			return Row{}, 0, err
+		}
+		for i, sc := range long {
+			fit[i] = (fit[i] + o.fitnessOf(sc)) / 2
+		}
+		samples += 2 * o.Horizon * len(pop)
+	}
+	best := es.Ranking(fit)[0]
+	row := Row{Step: g + 1, BestFitness: fit[best], BatchAccuracy: scores[best].Accuracy,
+		Loss: scores[best].Loss, Majority: scores[best].Majority, TestAccuracy: math.NaN(), TestMajority: math.NaN()}
+	row.MeanFitness, row.StdFitness = meanStd(fit)
+	s.strat.Tell(fit)
+	row.Sigma = s.strat.StepSize()
+	s.g++
+	return row, samples, nil
+}
+
+// evaluate scores w's candidates and checks that an evaluator gave one
+// score for each.
+func (s *esStepper) evaluate(w Work) ([]model.Score, error) {
+	scores, err := s.eval.Evaluate(w)
+	if err == nil && len(scores) != len(w.Pop) {
+		err = fmt.Errorf("evaluator gave %d scores for %d candidates", len(scores), len(w.Pop))
+	}
+	return scores, err
+}
+
+func (s *esStepper) test() (model.Score, error) {
+	c := s.local
+	batch := c.batches.Batch(s.g - 1)
+	c.prepare(s.g - 1)
+	n, _, err := c.l.run(0, s.rules(), batch)
+	if err != nil {
+		return model.Score{}, err
+	}
+	return n.Evaluate(c.ds.Test, nil), nil
+}
+
+func (s *esStepper) rules() model.Rules {
+	return model.Rules{Rounds: s.rounds, Theta: slices.Clone(s.strat.Center())}
+}
+
+func (s *esStepper) status(r Row) string {
+	return fmt.Sprintf("best %.3f mean %.3f sigma %.3g", r.BestFitness, r.MeanFitness, r.Sigma)
+}
+
+func (s *esStepper) marshal() ([]byte, error) { return s.strat.MarshalBinary() }
+
+func (s *esStepper) unmarshal(state []byte, steps int) error {
+	if err := s.strat.UnmarshalBinary(state); err != nil {
+		return err
+	}
+	s.g = steps
+	return nil
 }

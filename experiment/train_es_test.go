@@ -12,6 +12,7 @@ import (
 
 	"plasticity/data"
 	"plasticity/model"
+	"plasticity/rundir"
 )
 
 func smallData(t *testing.T) data.Dataset {
@@ -52,19 +53,19 @@ func sameBits(t *testing.T, what string, a, b []float32) {
 // uninterrupted run may not: test accuracy is compared where both measured it.
 func sameMetrics(t *testing.T, a, b []Row) {
 	t.Helper()
-	sameRows(t, a, b, 7)
+	sameRows(t, "es", a, b, 7)
 }
 
 // sameRows compares metrics rows as metrics.csv has them, but for the last
 // column (the wall time); the test columns (their first one the test
 // accuracy, empty when not measured) only where both rows measured it.
-func sameRows[R interface{ Strings() []string }](t *testing.T, a, b []R, test ...int) {
+func sameRows(t *testing.T, kind string, a, b []Row, test ...int) {
 	t.Helper()
 	if len(a) != len(b) {
 		t.Fatalf("%d and %d metrics rows", len(a), len(b))
 	}
 	for i := range a {
-		ra, rb := a[i].Strings(), b[i].Strings()
+		ra, rb := a[i].Strings(kind), b[i].Strings(kind)
 		if ra[test[0]] == "" || rb[test[0]] == "" {
 			for _, c := range test {
 				ra[c], rb[c] = "", ""
@@ -88,12 +89,12 @@ func TestTrainESWorkersIdentical(t *testing.T) {
 func workersAgree(t *testing.T, o ESOptions, ds data.Dataset) Result {
 	t.Helper()
 	o.Workers = 1
-	a, err := TrainES(o, ds)
+	a, err := Train(o, ds)
 	if err != nil {
 		t.Fatal(err)
 	}
 	o.Workers = 2
-	b, err := TrainES(o, ds)
+	b, err := Train(o, ds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +111,7 @@ func TestResumeIsExact(t *testing.T) {
 	const total = 12
 	for _, s := range strategies {
 		t.Run(s, func(t *testing.T) {
-			full, err := TrainES(smallES(s, total), ds)
+			full, err := Train(smallES(s, total), ds)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -120,11 +121,11 @@ func TestResumeIsExact(t *testing.T) {
 			stop := make(chan struct{})
 			close(stop)
 			o.Stop = stop
-			part, err := TrainES(o, ds)
+			part, err := Train(o, ds)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !part.Interrupted || part.Steps != 1 || part.Checkpoint != filepath.Join(dir, CheckpointFile) {
+			if !part.Interrupted || part.Steps != 1 || part.Checkpoint != filepath.Join(dir, rundir.Checkpoint) {
 				t.Fatalf("stopped run: interrupted %v after %d generations, checkpoint %q", part.Interrupted, part.Steps, part.Checkpoint)
 			}
 			// Second segment: up to 7 generations, then the rest.
@@ -133,9 +134,9 @@ func TestResumeIsExact(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				ro := ck.Options
+				ro := *ck.ES
 				ro.Generations, ro.Workers, ro.Dir = upTo, 2, dir
-				part, err = ResumeES(ck, ro, ds)
+				part, err = Resume(ck, ro, ds)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -155,34 +156,37 @@ func TestResumeIsExact(t *testing.T) {
 func TestResumeRefusesChangedRun(t *testing.T) {
 	ds := smallData(t)
 	ck, _ := checkpointed(t, smallES("cmaes", 3), ds)
-	changed := ck.Options
+	changed := *ck.ES
 	changed.Seed++
-	if _, err := ResumeES(ck, changed, ds); err == nil {
+	if _, err := Resume(ck, changed, ds); err == nil {
 		t.Error("resumed with another seed")
 	}
-	back := ck.Options
+	back := *ck.ES
 	back.Generations = 2
-	if _, err := ResumeES(ck, back, ds); err == nil || !strings.Contains(err.Error(), "go back") {
+	if _, err := Resume(ck, back, ds); err == nil || !strings.Contains(err.Error(), "go back") {
 		t.Errorf("resumed to fewer generations: %v", err)
 	}
 	other, err := data.NewSynthetic(data.SeedSynthetic(), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ResumeES(ck, ck.Options, other); err == nil || !strings.Contains(err.Error(), "data set differs") {
+	if _, err := Resume(ck, *ck.ES, other); err == nil || !strings.Contains(err.Error(), "data set differs") {
 		t.Errorf("resumed on other data: %v", err)
 	}
 }
+
+// checkpointMagic opens every checkpoint file (package rundir).
+const checkpointMagic = "plasticity-checkpoint\n"
 
 func TestCheckpointRefusesDamage(t *testing.T) {
 	ds := smallData(t)
 	dir := t.TempDir()
 	o := smallES("sepcmaes", 3)
 	o.Dir = dir
-	if _, err := TrainES(o, ds); err != nil {
+	if _, err := Train(o, ds); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(dir, CheckpointFile)
+	path := filepath.Join(dir, rundir.Checkpoint)
 	good, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -190,8 +194,13 @@ func TestCheckpointRefusesDamage(t *testing.T) {
 	if _, err := ReadCheckpoint(dir); err != nil {
 		t.Fatalf("intact checkpoint refused: %v", err)
 	}
-	// A version 1 file (no -freeze, no -horizon) is still read.
-	if err := os.WriteFile(path, withVersion(good, 1), 0o644); err != nil {
+	// A version 1 file (no -freeze, no -horizon; its payload is a version 2
+	// one's) is still read.
+	v2, err := os.ReadFile(filepath.Join("testdata", "checkpoint-v2.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, withVersion(v2, 1), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := ReadCheckpoint(dir); err != nil {
@@ -212,7 +221,7 @@ func TestCheckpointRefusesDamage(t *testing.T) {
 		{"one byte short", "truncated", good[:len(good)-1]},
 		{"appended", "truncated or damaged", append(bytes.Clone(good), 0)},
 		{"flipped bit", "checksum", flipped},
-		{"other version", "version 4", otherVersion},
+		{"other version", "version 5", otherVersion},
 		{"version 0", "version 0", withVersion(good, 0)},
 	} {
 		if err := os.WriteFile(path, c.b, 0o644); err != nil {
@@ -234,19 +243,19 @@ func TestReadsVersion2Checkpoint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ck.Method != "" || ck.Generation != 3 || ck.Options.Strategy != "openai" {
-		t.Fatalf("read as method %q at generation %d of %q", ck.Method, ck.Generation, ck.Options.Strategy)
+	if ck.Kind != "es" || ck.Step != 3 || ck.ES.Strategy != "openai" {
+		t.Fatalf("read as kind %q at generation %d of %q", ck.Kind, ck.Step, ck.ES.Strategy)
 	}
 	ds := smallData(t)
 	o := smallES("openai", 6)
 	o.Freeze = []string{"input", "hidden"}
-	full, err := TrainES(o, ds)
+	full, err := Train(o, ds)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ro := ck.Options
+	ro := *ck.ES
 	ro.Generations, ro.Dir = 6, ""
-	res, err := ResumeES(ck, ro, ds)
+	res, err := Resume(ck, ro, ds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,9 +303,9 @@ func TestTrainESFreeze(t *testing.T) {
 				sameBits(t, "resumed rules", a.Rules.Theta, c.Rules.Theta)
 				sameMetrics(t, a.Metrics, c.Metrics)
 				// Another mask cannot continue this run.
-				other := ck.Options
+				other := *ck.ES
 				other.Freeze = nil
-				if _, err := ResumeES(ck, other, ds); err == nil {
+				if _, err := Resume(ck, other, ds); err == nil {
 					t.Error("resumed a frozen run without its -freeze")
 				}
 			})
@@ -315,7 +324,7 @@ func TestTrainESFreezeRefused(t *testing.T) {
 	} {
 		o := smallES("openai", 2)
 		o.Freeze = c.freeze
-		if _, err := TrainES(o, ds); err == nil || !strings.Contains(err.Error(), c.want) {
+		if _, err := Train(o, ds); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("-freeze %v: error %v, want one mentioning %q", c.freeze, err, c.want)
 		}
 	}
@@ -329,7 +338,7 @@ func TestHorizonFitness(t *testing.T) {
 	ds := smallData(t)
 	o := smallES("openai", 1)
 	o.Horizon, o.Fitness, o.Freeze = 150, "loss", []string{"input"}
-	res, err := TrainES(o, ds)
+	res, err := Train(o, ds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -369,7 +378,7 @@ func TestHorizonFitness(t *testing.T) {
 		t.Errorf("best fitness %v is its batch loss alone", row.BestFitness)
 	}
 	o.Horizon = ds.Train.Len() + 1
-	if _, err := TrainES(o, ds); err == nil || !strings.Contains(err.Error(), "-horizon") {
+	if _, err := Train(o, ds); err == nil || !strings.Contains(err.Error(), "horizon must") {
 		t.Errorf("horizon longer than the training split: %v", err)
 	}
 }
@@ -380,12 +389,12 @@ func TestHorizonWorkersAndResume(t *testing.T) {
 	ds := smallData(t)
 	o := smallES("cmaes", 6)
 	o.Horizon = 100
-	a, err := TrainES(o, ds)
+	a, err := Train(o, ds)
 	if err != nil {
 		t.Fatal(err)
 	}
 	plain := smallES("cmaes", 6)
-	p, err := TrainES(plain, ds)
+	p, err := Train(plain, ds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -406,9 +415,9 @@ func splitRun(t *testing.T, o ESOptions, ds data.Dataset, first int) (Result, *C
 	total := o.Generations
 	o.Generations = first
 	ck, dir := checkpointed(t, o, ds)
-	ro := ck.Options
+	ro := *ck.ES
 	ro.Generations, ro.Dir = total, dir
-	res, err := ResumeES(ck, ro, ds)
+	res, err := Resume(ck, ro, ds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -428,7 +437,7 @@ func withVersion(b []byte, v uint32) []byte {
 func checkpointed(t *testing.T, o ESOptions, ds data.Dataset) (*Checkpoint, string) {
 	t.Helper()
 	o.Dir = t.TempDir()
-	if _, err := TrainES(o, ds); err != nil {
+	if _, err := Train(o, ds); err != nil {
 		t.Fatal(err)
 	}
 	ck, err := ReadCheckpoint(o.Dir)

@@ -1,11 +1,12 @@
 package experiment
 
 import (
+	"bytes"
+	"encoding/gob"
+	"errors"
 	"fmt"
 	"math"
-	"path/filepath"
 	"slices"
-	"time"
 
 	"plasticity/data"
 	"plasticity/grad"
@@ -16,8 +17,8 @@ import (
 // hand-derived gradient of the evaluation pass's loss (package grad).
 type GDOptions struct {
 	Options
-	// Variant names the settings' origin: "ours" (DefaultGD) or "seed"
-	// (SeedGD); the run's method is "gd" or "gd-seed".
+	// Variant names the settings' origin: "ours" (DefaultGD) or "paper"
+	// (PaperGD); the run's method is "gd" or "gd-paper".
 	Variant string `json:"variant"`
 	Steps   int    `json:"steps"`
 	// LR and WeightDecay are Adam's step size and decoupled weight decay.
@@ -29,9 +30,15 @@ type GDOptions struct {
 	// Freeze lists rule tables ("input", "hidden", "output") held at zero:
 	// neither drawn at the start nor moved by the gradient.
 	Freeze []string `json:"freeze"`
-	// Loss is "logits" (cross-entropy of the log-softmax of the logits, SPEC
-	// section 4) or "softmax" (cross-entropy taken on the softmax outputs, the
-	// reference program's). Metrics report the former either way.
+	// LearnWeights lists weight matrices ("input", "hidden", "output") whose
+	// initial value is learned with the rules and shared by every lifetime
+	// (SPEC 10.4); the others are drawn per lifetime. Empty: none.
+	LearnWeights []string `json:"learn_weights,omitempty"`
+	// Loss is "logits" (cross-entropy of the log-softmax of the logits,
+	// docs/model.md §4) or "softmax" (cross-entropy taken on the softmax outputs, the
+	// reference program's) or "mse" (the mean squared error of the softmax
+	// outputs against the one-hot label, SPEC 10.3). Metrics report the
+	// first either way.
 	Loss string `json:"loss"`
 	// EvalEvery is how often (in steps) the test accuracy of the current
 	// rules is measured; 0 never.
@@ -47,7 +54,7 @@ type GDOptions struct {
 	Data DataSpec `json:"data"`
 }
 
-// DefaultGDSteps is the default run length of GD: about 5 s on the synthetic
+// DefaultGDSteps is the default run length of GD: seconds on the synthetic
 // set. Longer runs raise the test accuracy after one lifetime a little and
 // lower the transfer accuracy a little (the lifetime is all GD sees).
 const DefaultGDSteps = 2000
@@ -65,17 +72,17 @@ func DefaultGD(opts Options) GDOptions {
 		Freeze: []string{"input", "hidden"}, Loss: "logits", EvalEvery: 50}
 }
 
-// SeedGD returns the seed paper's GD on top of opts: every table learned from
-// N(0,1) rules by Adam with lr 0.01 on the reference program's loss, the
+// PaperGD returns the seed paper's GD on top of opts: every table learned
+// from N(0,1) rules by Adam with lr 0.01 on the reference program's loss, the
 // cross-entropy of the softmax outputs.
-func SeedGD(opts Options) GDOptions {
-	return GDOptions{Options: opts, Variant: "seed", Steps: DefaultGDSteps, LR: 0.01, RuleInitStd: 1, Loss: "softmax",
+func PaperGD(opts Options) GDOptions {
+	return GDOptions{Options: opts, Variant: "paper", Steps: DefaultGDSteps, LR: 0.01, RuleInitStd: 1, Loss: "softmax",
 		EvalEvery: 50}
 }
 
-// Method is the name of the run: "gd" for ours, "gd-" and the variant for
-// another ("gd-seed").
-func (o GDOptions) Method() string {
+// Name is the run's method: "gd" for ours, "gd-" and the variant for
+// another ("gd-paper").
+func (o GDOptions) Name() string {
 	if o.Variant != "" && o.Variant != "ours" {
 		return "gd-" + o.Variant
 	}
@@ -88,13 +95,13 @@ func (o GDOptions) validate(ds data.Dataset) error {
 	}
 	switch {
 	case o.Steps < 1:
-		return fmt.Errorf("-steps must be at least 1, got %d", o.Steps)
+		return fmt.Errorf("steps must be at least 1, got %d", o.Steps)
 	case !(o.RuleInitStd >= 0) || math.IsInf(o.RuleInitStd, 0):
-		return fmt.Errorf("-rule-init-std must be >= 0 and finite, got %v", o.RuleInitStd)
+		return fmt.Errorf("rule init std must be >= 0 and finite, got %v", o.RuleInitStd)
 	case o.EvalEvery < 0:
-		return fmt.Errorf("-eval-every must be >= 0, got %d", o.EvalEvery)
+		return fmt.Errorf("eval every must be >= 0, got %d", o.EvalEvery)
 	case o.CheckpointEvery < 0:
-		return fmt.Errorf("-checkpoint-every must be >= 0, got %d", o.CheckpointEvery)
+		return fmt.Errorf("checkpoint every must be >= 0, got %d", o.CheckpointEvery)
 	}
 	for _, t := range o.Freeze {
 		if _, _, err := ruleTable(model.NewRules(0), t); err != nil {
@@ -104,67 +111,21 @@ func (o GDOptions) validate(ds data.Dataset) error {
 	if _, err := gdLoss(o.Loss); err != nil {
 		return err
 	}
+	if err := grad.Supported(o.Model); err != nil {
+		return err
+	}
+	if _, err := learnedMatrices(o.LearnWeights); err != nil {
+		return err
+	}
 	_, err := grad.NewAdam(1, o.LR, o.WeightDecay)
 	return err
-}
-
-// GDRow is one line of a GD run's metrics.csv.
-type GDRow struct {
-	Step int
-	// Loss, BatchAccuracy and Majority are the evaluation pass over the
-	// step's own batch, with the rules before the step's update.
-	Loss          float64
-	BatchAccuracy float64
-	Majority      float64
-	// TestAccuracy and TestMajority are the test split after a lifetime of
-	// the updated rules on the step's batch (NaN when not measured).
-	TestAccuracy float64
-	TestMajority float64
-	// GradNorm is the Euclidean norm of dL/dtheta.
-	GradNorm float64
-	// WalkCopies is how many exact weight copies the backward walk kept
-	// (norm=outgoing only; see package grad).
-	WalkCopies int
-	Seconds    float64
-}
-
-// GDMetricsHeader is the header of metrics.csv for GD runs.
-var GDMetricsHeader = []string{"step", "loss", "batch_accuracy", "majority", "test_accuracy", "test_majority",
-	"grad_norm", "walk_copies", "seconds"}
-
-// Strings formats a row in the order of GDMetricsHeader.
-func (r GDRow) Strings() []string {
-	f := func(v float64) string {
-		if math.IsNaN(v) {
-			return ""
-		}
-		return fmt.Sprintf("%.6g", v)
-	}
-	return []string{fmt.Sprint(r.Step), f(r.Loss), f(r.BatchAccuracy), f(r.Majority), f(r.TestAccuracy),
-		f(r.TestMajority), f(r.GradNorm), fmt.Sprint(r.WalkCopies), fmt.Sprintf("%.3f", r.Seconds)}
-}
-
-// WriteGDMetrics writes rows as a GD run's metrics.csv at path.
-func WriteGDMetrics(path string, rows []GDRow) error {
-	s := make([][]string, len(rows))
-	for i, r := range rows {
-		s[i] = r.Strings()
-	}
-	return WriteCSV(path, GDMetricsHeader, s)
-}
-
-// GDResult is what a GD run leaves: Result (whose ES Metrics stay empty) and
-// the per-step rows.
-type GDResult struct {
-	Result
-	Rows []GDRow
 }
 
 // GDStepper runs gradient descent on the rules one step at a time. A step
 // gives the current rules a lifetime on the next training batch from fresh
 // initial weights (drawn per step from the seed, as the ES's per generation),
 // runs the evaluation pass with its hand-derived backward pass, and moves the
-// rules by Adam. TrainGD drives it; plasticity bench times single steps.
+// rules by Adam. Train drives it; plasticity bench times single steps.
 type GDStepper struct {
 	o       GDOptions
 	ds      data.Dataset
@@ -173,7 +134,8 @@ type GDStepper struct {
 	adam    *grad.Adam
 	batches *Batches
 	g       []float32
-	step    int
+	lw      *learnedWeights // nil unless initial weights are learned
+	done    int
 	// Rules are the current rules; Step updates them in place.
 	Rules model.Rules
 }
@@ -205,6 +167,12 @@ func NewGDStepper(o GDOptions, ds data.Dataset) (*GDStepper, error) {
 	}
 	s := &GDStepper{o: o, ds: ds, net: net, bp: bp, adam: adam, batches: NewBatches(o.Seed, ds.Train.Len(), o.Batch),
 		g: make([]float32, dim), Rules: r}
+	if s.lw, err = newLearnedWeights(o, net); err != nil {
+		return nil, err
+	}
+	if s.lw != nil {
+		bp.Learn = s.lw.learn
+	}
 	// A frozen table's gradient is zero, so Adam never moves it.
 	for _, t := range o.Freeze {
 		tbl, k, _ := ruleTable(r, t)
@@ -221,8 +189,10 @@ func gdLoss(name string) (grad.Loss, error) {
 		return grad.CrossEntropy, nil
 	case "softmax":
 		return grad.SoftmaxCrossEntropy, nil
+	case "mse":
+		return grad.MSE, nil
 	}
-	return 0, fmt.Errorf("unknown -loss %q (want logits or softmax)", name)
+	return 0, fmt.Errorf("unknown loss %q (want logits, softmax or mse)", name)
 }
 
 // ruleTable returns the named table of r and its index in grad's order.
@@ -235,158 +205,175 @@ func ruleTable(r model.Rules, name string) ([]float32, int, error) {
 	case "output":
 		return r.Output(), grad.Output, nil
 	}
-	return nil, 0, fmt.Errorf("unknown rule table %q in -freeze (want input, hidden or output)", name)
+	return nil, 0, fmt.Errorf("unknown rule table %q (want input, hidden or output)", name)
 }
 
 // Step makes one GD step and returns its row (without test accuracy and
-// time). The rules are updated in place.
-func (s *GDStepper) Step() (GDRow, error) {
-	batch := s.batches.Batch(s.step)
-	s.net.Init(model.NewRand(s.o.Seed, "init", uint64(s.step)))
+// time). The rules are updated in place. A step whose loss or gradient is
+// not finite leaves the rules and Adam as they were and returns an error
+// wrapping ErrNonFinite.
+func (s *GDStepper) Step() (Row, error) {
+	batch := s.batches.Batch(s.done)
+	if err := initNet(s.net, model.NewRand(s.o.Seed, "init", uint64(s.done)), s.learned()); err != nil {
+		return Row{}, err
+	}
 	sc, err := s.bp.Gradient(s.net, s.Rules, s.ds.Train, batch, s.g)
+	var nf model.NonFiniteError
+	if errors.As(err, &nf) {
+		return Row{}, fmt.Errorf("%w, so the loss is %w (a smaller lr, eta or rule-init-std may help)", nf, ErrNonFinite)
+	}
 	if err != nil {
-		return GDRow{}, err
+		return Row{}, err
 	}
 	var norm float64
 	for _, v := range s.g {
 		norm += float64(v) * float64(v)
 	}
+	if s.lw != nil {
+		norm += s.lw.gather(s.bp)
+	}
+	if math.IsNaN(sc.Loss) || math.IsInf(sc.Loss, 0) || math.IsNaN(norm) || math.IsInf(norm, 0) {
+		return Row{}, fmt.Errorf("loss %v, gradient norm %v: %w (the lifetime's weights overflowed; a smaller lr, eta or rule-init-std may help)",
+			sc.Loss, math.Sqrt(norm), ErrNonFinite)
+	}
 	s.adam.Step(s.Rules.Theta, s.g)
-	s.step++
-	return GDRow{Step: s.step, Loss: sc.Loss, BatchAccuracy: sc.Accuracy, Majority: sc.Majority,
+	if s.lw != nil {
+		s.lw.adam.Step(s.lw.flat, s.lw.g)
+	}
+	s.done++
+	return Row{Step: s.done, Loss: sc.Loss, BatchAccuracy: sc.Accuracy, Majority: sc.Majority,
 		TestAccuracy: math.NaN(), TestMajority: math.NaN(), GradNorm: math.Sqrt(norm), WalkCopies: s.bp.Checkpoints()}, nil
 }
 
 // Test gives the current rules a lifetime on the last step's batch from that
 // step's initial weights and scores the test split with the weights frozen.
 func (s *GDStepper) Test() (model.Score, error) {
-	if s.step == 0 {
+	if s.done == 0 {
 		return model.Score{}, fmt.Errorf("gd: no step made yet")
 	}
-	s.net.Init(model.NewRand(s.o.Seed, "init", uint64(s.step-1)))
-	if _, err := s.net.Lifetime(s.Rules, s.ds.Train, s.batches.Batch(s.step-1), nil); err != nil {
+	if err := initNet(s.net, model.NewRand(s.o.Seed, "init", uint64(s.done-1)), s.learned()); err != nil {
+		return model.Score{}, err
+	}
+	if _, err := s.net.Lifetime(s.Rules, s.ds.Train, s.batches.Batch(s.done-1), nil); err != nil {
 		return model.Score{}, err
 	}
 	return s.net.Evaluate(s.ds.Test, nil), nil
 }
 
-// restore puts the stepper where checkpoint ck left its run: after
-// ck.Generation steps, with its rules and Adam's state.
-func (s *GDStepper) restore(ck *Checkpoint) {
-	s.step = ck.Generation
-	copy(s.Rules.Theta, ck.Theta)
-	a := ck.Adam
+// Common returns the settings shared by every study.
+func (o GDOptions) Common() Options { return o.Options }
+
+// Control returns the loop's settings.
+func (o GDOptions) Control() Control {
+	return Control{Length: o.Steps, EvalEvery: o.EvalEvery, CheckpointEvery: o.CheckpointEvery, Workers: o.Workers,
+		Log: o.Log, Stop: o.Stop, Dir: o.Dir}
+}
+
+// WithControl returns the options with the loop's settings c.
+func (o GDOptions) WithControl(c Control) Method {
+	o.Steps, o.EvalEvery, o.CheckpointEvery, o.Workers = c.Length, c.EvalEvery, c.CheckpointEvery, c.Workers
+	o.Log, o.Stop, o.Dir = c.Log, c.Stop, c.Dir
+	return o
+}
+
+func (o GDOptions) newStepper(ds data.Dataset) (stepper, error) { return NewGDStepper(o, ds) }
+
+func (s *GDStepper) kind() string { return "gd" }
+
+func (s *GDStepper) step() (Row, int, error) {
+	r, err := s.Step()
+	return r, 2 * s.o.Batch, err
+}
+
+func (s *GDStepper) test() (model.Score, error) { return s.Test() }
+
+func (s *GDStepper) rules() model.Rules { return s.Rules.Clone() }
+
+func (s *GDStepper) status(r Row) string {
+	return fmt.Sprintf("loss %.4f batch %.3f majority %.2f |g| %.3g", r.Loss, r.BatchAccuracy, r.Majority, r.GradNorm)
+}
+
+// gdState is a GD run's state in a checkpoint: the rules and Adam's, and
+// the learned initial weights (flattened, learnedWeights.flat) and their
+// Adam's, absent from checkpoints of runs that learn none (and from those
+// written before SPEC 10.4, which read back unchanged).
+type gdState struct {
+	Theta   []float32
+	Adam    grad.Adam
+	Weights []float32
+	WAdam   *grad.Adam
+}
+
+func (st gdState) encode() ([]byte, error) {
+	var b bytes.Buffer
+	if err := gob.NewEncoder(&b).Encode(st); err != nil {
+		return nil, fmt.Errorf("encoding GD state: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// decode reads a state saved after steps steps of rules for R rounds.
+func (st *gdState) decode(b []byte, rounds, steps int) error {
+	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(st); err != nil {
+		return fmt.Errorf("GD state: %w", err)
+	}
+	n := model.GenotypeLen(rounds)
+	if len(st.Theta) != n || len(st.Adam.M) != n || len(st.Adam.V) != n {
+		return fmt.Errorf("%d rules and %d/%d Adam moments for R = %d (want %d)", len(st.Theta),
+			len(st.Adam.M), len(st.Adam.V), rounds, n)
+	}
+	if st.Adam.T != steps {
+		return fmt.Errorf("%d steps done with %d Adam steps", steps, st.Adam.T)
+	}
+	return nil
+}
+
+// learned is the run's learned initial weights, nil when none.
+func (s *GDStepper) learned() *model.Weights {
+	if s.lw == nil {
+		return nil
+	}
+	return s.lw.w
+}
+
+func (s *GDStepper) marshal() ([]byte, error) {
+	st := gdState{Theta: s.Rules.Theta, Adam: *s.adam}
+	if s.lw != nil {
+		st.Weights, st.WAdam = s.lw.flat, s.lw.adam
+	}
+	return st.encode()
+}
+
+// unmarshal puts the stepper where a checkpoint left its run: after steps
+// steps, with its rules and Adam's state.
+func (s *GDStepper) unmarshal(b []byte, steps int) error {
+	var st gdState
+	if err := st.decode(b, s.Rules.Rounds, steps); err != nil {
+		return err
+	}
+	s.done = steps
+	copy(s.Rules.Theta, st.Theta)
+	a := st.Adam
 	a.M, a.V = slices.Clone(a.M), slices.Clone(a.V)
 	*s.adam = a
+	return s.unmarshalWeights(st, steps)
 }
 
-// TrainGD learns rules on ds.Train by gradient descent (SPEC section 4).
-// With o.Dir set, the run's checkpoint and metrics.csv are written there
-// every o.CheckpointEvery steps, at the end, and when o.Stop ends the run
-// early.
-func TrainGD(o GDOptions, ds data.Dataset) (GDResult, error) {
-	return trainGD(o, ds, nil)
-}
-
-// ResumeGD continues the GD run saved in ck up to o.Steps steps in total; o
-// must be ck.GD with only Steps, Workers, Log, Stop, Dir, EvalEvery and
-// CheckpointEvery changed. The rules it ends with are bit for bit those of an
-// uninterrupted run of o.Steps.
-func ResumeGD(ck *Checkpoint, o GDOptions, ds data.Dataset) (GDResult, error) {
-	if ck.Method != "gd" {
-		return GDResult{}, fmt.Errorf("resume: the checkpoint is of an ES run, not a GD run")
-	}
-	want := ck.GD
-	want.Steps, want.EvalEvery, want.CheckpointEvery = o.Steps, o.EvalEvery, o.CheckpointEvery
-	if err := sameSettings(want, o, "-steps"); err != nil {
-		return GDResult{}, err
-	}
-	if o.Steps < ck.Generation {
-		return GDResult{}, fmt.Errorf("resume: the checkpoint is at step %d already; -steps %d would go back",
-			ck.Generation, o.Steps)
-	}
-	return trainGD(o, ds, ck)
-}
-
-func trainGD(o GDOptions, ds data.Dataset, ck *Checkpoint) (GDResult, error) {
-	s, err := NewGDStepper(o, ds)
-	if err != nil {
-		return GDResult{}, err
-	}
-	res := GDResult{Result: Result{Method: o.Method()}}
-	hash := DataHash(ds)
-	first, samples, prior := 0, 0, 0.0
-	if ck != nil {
-		if ck.DataHash != hash {
-			return GDResult{}, fmt.Errorf("resume: the data set differs from the one the checkpoint was trained on")
+// unmarshalWeights restores the learned initial weights and their Adam.
+func (s *GDStepper) unmarshalWeights(st gdState, steps int) error {
+	if s.lw == nil {
+		if st.Weights != nil {
+			return fmt.Errorf("the state holds learned weights the options do not name")
 		}
-		s.restore(ck)
-		first, samples, prior = ck.Generation, ck.Samples, ck.Seconds
-		res.Rows = append(res.Rows, ck.GDMetrics...)
+		return nil
 	}
-	prog := NewProgress(o.Log, "gd", o.Steps-first, "step")
-	start := time.Now()
-	elapsed := func() float64 { return prior + time.Since(start).Seconds() }
-	save := func(step int) error {
-		if o.Dir == "" {
-			return nil
-		}
-		c := Checkpoint{Method: "gd", GD: o, Generation: step, Samples: samples, Seconds: elapsed(),
-			Theta: s.Rules.Theta, Adam: *s.adam, GDMetrics: res.Rows, DataHash: hash}
-		path := filepath.Join(o.Dir, CheckpointFile)
-		if err := c.Write(path); err != nil {
-			return err
-		}
-		res.Checkpoint = path
-		return WriteGDMetrics(filepath.Join(o.Dir, "metrics.csv"), res.Rows)
+	n := len(s.lw.flat)
+	if len(st.Weights) != n || st.WAdam == nil || len(st.WAdam.M) != n || len(st.WAdam.V) != n || st.WAdam.T != steps {
+		return fmt.Errorf("the state holds %d learned weights, want %d with their Adam after %d steps", len(st.Weights), n, steps)
 	}
-	testNote := "-"
-	done := first
-	for t := first; t < o.Steps; t++ {
-		row, err := s.Step()
-		if err != nil {
-			return GDResult{}, err
-		}
-		samples += 2 * o.Batch
-		if o.EvalEvery > 0 && ((t+1)%o.EvalEvery == 0 || t+1 == o.Steps) {
-			ts, err := s.Test()
-			if err != nil {
-				return GDResult{}, err
-			}
-			row.TestAccuracy, row.TestMajority = ts.Accuracy, ts.Majority
-			testNote = fmt.Sprintf("%.3f", ts.Accuracy)
-			samples += o.Batch + ds.Test.Len()
-		}
-		row.Seconds = elapsed()
-		res.Rows = append(res.Rows, row)
-		done = t + 1
-		prog.Update(done-first, fmt.Sprintf("loss %.4f batch %.3f majority %.2f |g| %.3g test %s",
-			row.Loss, row.BatchAccuracy, row.Majority, row.GradNorm, testNote))
-		stop := o.Stopped() && done < o.Steps
-		if stop || done == o.Steps || (o.CheckpointEvery > 0 && done%o.CheckpointEvery == 0) {
-			if err := save(done); err != nil {
-				return GDResult{}, fmt.Errorf("checkpoint: %w", err)
-			}
-		}
-		if stop {
-			res.Interrupted = true
-			break
-		}
-	}
-	if first == o.Steps {
-		// Resumed at its end already: only the checkpoint's rules to score.
-		if err := save(done); err != nil {
-			return GDResult{}, fmt.Errorf("checkpoint: %w", err)
-		}
-	}
-	prog.Done()
-	res.Seconds = elapsed()
-	res.SamplesPerSecond = float64(samples) / math.Max(res.Seconds, 1e-9)
-	res.Steps = done
-	res.Rules = s.Rules.Clone()
-	if res.Interrupted {
-		return res, nil
-	}
-	res.Final, err = Score(o.Options, ds, res.Rules)
-	return res, err
+	copy(s.lw.flat, st.Weights)
+	a := *st.WAdam
+	a.M, a.V = slices.Clone(a.M), slices.Clone(a.V)
+	*s.lw.adam = a
+	return nil
 }

@@ -1,6 +1,8 @@
 package experiment
 
 import (
+	"bytes"
+	"encoding/gob"
 	"math"
 	"path/filepath"
 	"slices"
@@ -9,6 +11,7 @@ import (
 
 	"plasticity/data"
 	"plasticity/model"
+	"plasticity/rundir"
 )
 
 // ourGD is our GD's model (main's bestGD) on the synthetic set's network.
@@ -28,19 +31,19 @@ func TestTrainGDLearns(t *testing.T) {
 		t.Skip("trains for a second")
 	}
 	ds := smallData(t)
-	res, err := TrainGD(ourGD(400), ds)
+	res, err := Train(ourGD(400), ds)
 	if err != nil {
 		t.Fatal(err)
 	}
-	first, last := res.Rows[0], res.Rows[len(res.Rows)-1]
+	first, last := res.Metrics[0], res.Metrics[len(res.Metrics)-1]
 	t.Logf("test %.3f majority %.3f", res.Final.TestAccuracy, res.Final.TestMajority)
 	if res.Final.TestAccuracy < 0.6 || res.Final.TestMajority > 0.5 {
 		t.Errorf("after 400 steps: test accuracy %.3f, majority %.3f", res.Final.TestAccuracy, res.Final.TestMajority)
 	}
 	var early, late float64
 	for i := range 50 {
-		early += res.Rows[i].Loss
-		late += res.Rows[len(res.Rows)-1-i].Loss
+		early += res.Metrics[i].Loss
+		late += res.Metrics[len(res.Metrics)-1-i].Loss
 	}
 	if !(late < 0.8*early) {
 		t.Errorf("mean loss of the first 50 steps %.3f, of the last 50 %.3f", early/50, late/50)
@@ -64,18 +67,18 @@ func TestTrainGDDeterministic(t *testing.T) {
 	o := ourGD(30)
 	o.Freeze, o.RuleInitStd = nil, 1
 	o.Model.Norm = model.NormOutgoing
-	a, err := TrainGD(o, ds)
+	a, err := Train(o, ds)
 	if err != nil {
 		t.Fatal(err)
 	}
 	o.Workers = 2
-	b, err := TrainGD(o, ds)
+	b, err := Train(o, ds)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sameBits(t, "rules", a.Rules.Theta, b.Rules.Theta)
 	o.Seed = 2
-	c, err := TrainGD(o, ds)
+	c, err := Train(o, ds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +121,8 @@ func TestGDOptionsRejected(t *testing.T) {
 		"wd":       func(o *GDOptions) { o.WeightDecay = math.NaN() },
 		"std":      func(o *GDOptions) { o.RuleInitStd = -1 },
 		"freeze":   func(o *GDOptions) { o.Freeze = []string{"outputs"} },
-		"loss":     func(o *GDOptions) { o.Loss = "mse" },
+		"loss":     func(o *GDOptions) { o.Loss = "mae" },
+		"learn":    func(o *GDOptions) { o.LearnWeights = []string{"bias"} },
 		"every":    func(o *GDOptions) { o.EvalEvery = -1 },
 		"ckpt":     func(o *GDOptions) { o.CheckpointEvery = -1 },
 		"batch":    func(o *GDOptions) { o.Batch = 0 },
@@ -126,7 +130,7 @@ func TestGDOptionsRejected(t *testing.T) {
 	} {
 		o := ourGD(10)
 		change(&o)
-		if _, err := TrainGD(o, ds); err == nil {
+		if _, err := Train(o, ds); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}
@@ -134,9 +138,9 @@ func TestGDOptionsRejected(t *testing.T) {
 
 // sameGDRows compares every column but the wall time; test accuracy where
 // both runs measured it (a resumed segment also measures at its last step).
-func sameGDRows(t *testing.T, a, b []GDRow) {
+func sameGDRows(t *testing.T, a, b []Row) {
 	t.Helper()
-	sameRows(t, a, b, 4, 5)
+	sameRows(t, "gd", a, b, 4, 5)
 }
 
 // resumableGD is a GD run that exercises all of Adam's state: every table
@@ -152,7 +156,7 @@ func resumableGD(steps int) GDOptions {
 func TestResumeGDIsExact(t *testing.T) {
 	ds := smallData(t)
 	const total = 17
-	full, err := TrainGD(resumableGD(total), ds)
+	full, err := Train(resumableGD(total), ds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,11 +166,11 @@ func TestResumeGDIsExact(t *testing.T) {
 	stop := make(chan struct{})
 	close(stop)
 	o.Stop = stop
-	part, err := TrainGD(o, ds)
+	part, err := Train(o, ds)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !part.Interrupted || part.Steps != 1 || part.Checkpoint != filepath.Join(dir, CheckpointFile) {
+	if !part.Interrupted || part.Steps != 1 || part.Checkpoint != filepath.Join(dir, rundir.Checkpoint) {
 		t.Fatalf("stopped run: interrupted %v after %d steps, checkpoint %q", part.Interrupted, part.Steps, part.Checkpoint)
 	}
 	// Then up to 8 steps, then the rest, then once more at the end already.
@@ -175,12 +179,12 @@ func TestResumeGDIsExact(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ck.Method != "gd" || ck.Generation != part.Steps {
-			t.Fatalf("checkpoint of method %q at step %d, want gd at %d", ck.Method, ck.Generation, part.Steps)
+		if ck.Kind != "gd" || ck.Step != part.Steps {
+			t.Fatalf("checkpoint of kind %q at step %d, want gd at %d", ck.Kind, ck.Step, part.Steps)
 		}
-		ro := ck.GD
+		ro := *ck.GD
 		ro.Steps, ro.Workers, ro.Dir = upTo, 2, dir
-		part, err = ResumeGD(ck, ro, ds)
+		part, err = Resume(ck, ro, ds)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -189,7 +193,7 @@ func TestResumeGDIsExact(t *testing.T) {
 		}
 	}
 	sameBits(t, "rules", full.Rules.Theta, part.Rules.Theta)
-	sameGDRows(t, full.Rows, part.Rows)
+	sameGDRows(t, full.Metrics, part.Metrics)
 	if full.Final != part.Final {
 		t.Errorf("final scores %+v vs %+v", full.Final, part.Final)
 	}
@@ -199,11 +203,13 @@ func TestResumeGDIsExact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ck.Generation, ck.GDMetrics = 8, ck.GDMetrics[:8]
-	ck.Adam.M, ck.Adam.V, ck.Adam.T = make([]float64, len(ck.Adam.M)), make([]float64, len(ck.Adam.V)), 0
-	ro := ck.GD
+	ck.Step, ck.Metrics = 8, ck.Metrics[:8]
+	st := gdStateOf(t, ck)
+	st.Adam.M, st.Adam.V, st.Adam.T = make([]float64, len(st.Adam.M)), make([]float64, len(st.Adam.V)), 8
+	setGDState(t, ck, st)
+	ro := *ck.GD
 	ro.Dir = ""
-	fresh, err := ResumeGD(ck, ro, ds)
+	fresh, err := Resume(ck, ro, ds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,49 +222,51 @@ func TestResumeGDRefused(t *testing.T) {
 	ds := smallData(t)
 	o := resumableGD(3)
 	o.Dir = t.TempDir()
-	if _, err := TrainGD(o, ds); err != nil {
+	if _, err := Train(o, ds); err != nil {
 		t.Fatal(err)
 	}
 	ck, err := ReadCheckpoint(o.Dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	changed := ck.GD
+	changed := *ck.GD
 	changed.LR *= 2
-	if _, err := ResumeGD(ck, changed, ds); err == nil || !strings.Contains(err.Error(), "options differ") {
+	if _, err := Resume(ck, changed, ds); err == nil || !strings.Contains(err.Error(), "options differ") {
 		t.Errorf("resumed with another -lr: %v", err)
 	}
-	back := ck.GD
+	back := *ck.GD
 	back.Steps = 2
-	if _, err := ResumeGD(ck, back, ds); err == nil || !strings.Contains(err.Error(), "go back") {
+	if _, err := Resume(ck, back, ds); err == nil || !strings.Contains(err.Error(), "go back") {
 		t.Errorf("resumed to fewer steps: %v", err)
 	}
 	other, err := data.NewSynthetic(data.SeedSynthetic(), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ResumeGD(ck, ck.GD, other); err == nil || !strings.Contains(err.Error(), "data set differs") {
+	if _, err := Resume(ck, *ck.GD, other); err == nil || !strings.Contains(err.Error(), "data set differs") {
 		t.Errorf("resumed on other data: %v", err)
 	}
-	if _, err := ResumeES(ck, ck.Options, ds); err == nil || !strings.Contains(err.Error(), "GD run") {
+	if _, err := Resume(ck, smallES("openai", 4), ds); err == nil || !strings.Contains(err.Error(), "GD run") {
 		t.Errorf("a GD checkpoint resumed as ES: %v", err)
 	}
 	esck, _ := checkpointed(t, smallES("openai", 2), ds)
-	if _, err := ResumeGD(esck, ck.GD, ds); err == nil || !strings.Contains(err.Error(), "ES run") {
+	if _, err := Resume(esck, *ck.GD, ds); err == nil || !strings.Contains(err.Error(), "ES run") {
 		t.Errorf("an ES checkpoint resumed as GD: %v", err)
 	}
 	// A GD checkpoint whose state does not add up is refused on reading.
 	for name, damage := range map[string]func(*Checkpoint){
-		"rows":   func(c *Checkpoint) { c.GDMetrics = c.GDMetrics[:1] },
-		"adam t": func(c *Checkpoint) { c.Adam.T++ },
-		"theta":  func(c *Checkpoint) { c.Theta = c.Theta[:10] },
+		"rows":   func(c *Checkpoint) { c.Metrics = c.Metrics[:1] },
+		"adam t": func(c *Checkpoint) { st := gdStateOf(t, c); st.Adam.T++; setGDState(t, c, st) },
+		"theta":  func(c *Checkpoint) { st := gdStateOf(t, c); st.Theta = st.Theta[:10]; setGDState(t, c, st) },
 		"rounds": func(c *Checkpoint) { c.GD.Model.Rounds = 40 },
-		"method": func(c *Checkpoint) { c.Method = "sgd" },
+		"kind":   func(c *Checkpoint) { c.Kind = "sgd" },
+		"no gd":  func(c *Checkpoint) { c.GD = nil },
 	} {
 		c := *ck
-		c.GDMetrics, c.Theta = slices.Clone(ck.GDMetrics), slices.Clone(ck.Theta)
+		gd := *ck.GD
+		c.GD, c.Metrics, c.State = &gd, slices.Clone(ck.Metrics), slices.Clone(ck.State)
 		damage(&c)
-		path := filepath.Join(t.TempDir(), CheckpointFile)
+		path := filepath.Join(t.TempDir(), rundir.Checkpoint)
 		if err := c.Write(path); err != nil {
 			t.Fatal(err)
 		}
@@ -266,4 +274,23 @@ func TestResumeGDRefused(t *testing.T) {
 			t.Errorf("%s: read with error %v", name, err)
 		}
 	}
+}
+
+// gdStateOf decodes a GD checkpoint's state without checking it.
+func gdStateOf(t *testing.T, c *Checkpoint) gdState {
+	t.Helper()
+	var st gdState
+	if err := gob.NewDecoder(bytes.NewReader(c.State)).Decode(&st); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func setGDState(t *testing.T, c *Checkpoint, st gdState) {
+	t.Helper()
+	b, err := st.encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.State = b
 }

@@ -7,9 +7,10 @@ import (
 
 	"plasticity/data"
 	"plasticity/model"
+	"plasticity/rundir"
 )
 
-// TransferOptions configure the seed's generalisation experiment (SPEC 6).
+// TransferOptions configure the seed's generalisation experiment (docs/model.md §6).
 type TransferOptions struct {
 	Options
 	Passes int `json:"passes"`
@@ -18,18 +19,8 @@ type TransferOptions struct {
 	RecordEvery int `json:"record_every"`
 }
 
-// CurvePoint is one measurement during a transfer.
-type CurvePoint struct {
-	// Pass is the number of passes over the training split so far
-	// (fractional within the first pass).
-	Pass    float64 `json:"pass"`
-	Samples int     `json:"samples"`
-	// OnlineAccuracy is the share of the samples since the previous point
-	// that were classified correctly before their own update.
-	OnlineAccuracy float64 `json:"online_accuracy"`
-	// TestAccuracy is over the whole test split with the weights frozen.
-	TestAccuracy float64 `json:"test_accuracy"`
-}
+// CurvePoint is one measurement during a transfer (transfer.csv's rows).
+type CurvePoint = rundir.CurvePoint
 
 // TransferResult is the outcome of a transfer.
 type TransferResult struct {
@@ -63,7 +54,9 @@ func Transfer(o TransferOptions, r model.Rules, ds data.Dataset) (TransferResult
 	if err != nil {
 		return TransferResult{}, err
 	}
-	n.Init(model.NewRand(o.Seed, "transfer-init", 0))
+	if err := initNet(n, model.NewRand(o.Seed, "transfer-init", 0), o.Weights); err != nil {
+		return TransferResult{}, err
+	}
 	ntrain := ds.Train.Len()
 	every := o.RecordEvery
 	if every == 0 {

@@ -16,7 +16,7 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
 
-	"plasticity/experiment"
+	"plasticity/rundir"
 )
 
 // PNGDPI is the resolution of the PNG copies: a 6-inch figure is 576 pixels
@@ -140,7 +140,7 @@ func paletted(img *image.RGBA) *image.Paletted {
 // save writes dir/name.svg and dir/name.png and returns their paths.
 func (f *figure) save(dir string) ([]string, error) {
 	svgPath := filepath.Join(dir, f.name+".svg")
-	if err := experiment.WriteFileAtomic(svgPath, f.svg()); err != nil {
+	if err := rundir.WriteFileAtomic(svgPath, f.svg()); err != nil {
 		return nil, err
 	}
 	b, err := f.png()
@@ -148,7 +148,7 @@ func (f *figure) save(dir string) ([]string, error) {
 		return nil, err
 	}
 	pngPath := filepath.Join(dir, f.name+".png")
-	if err := experiment.WriteFileAtomic(pngPath, b); err != nil {
+	if err := rundir.WriteFileAtomic(pngPath, b); err != nil {
 		return nil, err
 	}
 	return []string{svgPath, pngPath}, nil
@@ -192,8 +192,8 @@ func Draw(root string) ([]string, error) {
 	if err != nil {
 		return written, err
 	}
-	path := filepath.Join(root, ReportFile)
-	if err := experiment.WriteFileAtomic(path, rep); err != nil {
+	path := filepath.Join(root, rundir.Report)
+	if err := rundir.WriteFileAtomic(path, rep); err != nil {
 		return written, err
 	}
 	return append(written, path), nil

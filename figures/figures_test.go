@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"plasticity/rundir"
 	"regexp"
 	"slices"
 	"sort"
@@ -83,7 +84,7 @@ func drawn(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(drawnDir, ReportFile)); err != nil {
+	if _, err := os.Stat(filepath.Join(drawnDir, rundir.Report)); err != nil {
 		t.Fatalf("the golden directory was not drawn: %v", err)
 	}
 	return drawnDir
@@ -167,7 +168,7 @@ func TestDrawWritesEveryFigure(t *testing.T) {
 			t.Errorf("%s.png is %dx%d pixels, want a README-sized figure", name, cfg.Width, cfg.Height)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(dir, ReportFile)); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, rundir.Report)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -285,7 +286,7 @@ func TestTransferCurves(t *testing.T) {
 	}
 }
 
-// readRules reads the golden rules.json tables without package experiment.
+// readRules reads the golden rules.json tables without package rundir.
 func readRules(t *testing.T, method string) (P int, input, hidden, output []float64) {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(golden, method, "rules.json"))
@@ -500,7 +501,7 @@ func TestRuleBarCharts(t *testing.T) {
 func TestConfusionMatrix(t *testing.T) {
 	dir := drawn(t)
 	for _, method := range goldenMethods {
-		b, err := os.ReadFile(filepath.Join(golden, method, ConfusionFile))
+		b, err := os.ReadFile(filepath.Join(golden, method, rundir.Confusion))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -554,7 +555,7 @@ func imageLinks(report string) []string {
 
 func TestReportSingleSeed(t *testing.T) {
 	dir := drawn(t)
-	b, err := os.ReadFile(filepath.Join(dir, ReportFile))
+	b, err := os.ReadFile(filepath.Join(dir, rundir.Report))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -627,7 +628,7 @@ func TestSeeds(t *testing.T) {
 	}
 	info := Info{Command: "plasticity run -seeds 2 -out X", Seeds: []uint64{1, 2}, Machine: "a test"}
 	b, _ := json.Marshal(info)
-	if err := os.WriteFile(filepath.Join(root, InfoFile), b, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(root, rundir.Info), b, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Draw(root); err != nil {
@@ -654,7 +655,7 @@ func TestSeeds(t *testing.T) {
 			t.Errorf("%s: %d bands, want one of %d vertices", m, len(bands), 2*n)
 		}
 	}
-	rep, err := os.ReadFile(filepath.Join(root, ReportFile))
+	rep, err := os.ReadFile(filepath.Join(root, rundir.Report))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -687,7 +688,7 @@ func TestReportCommandFromConfig(t *testing.T) {
 	if _, err := Draw(dir); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := os.ReadFile(filepath.Join(dir, ReportFile))
+	rep, err := os.ReadFile(filepath.Join(dir, rundir.Report))
 	if err != nil {
 		t.Fatal(err)
 	}

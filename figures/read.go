@@ -21,7 +21,7 @@ import (
 	"strconv"
 	"strings"
 
-	"plasticity/experiment"
+	"plasticity/rundir"
 )
 
 // Table is a CSV file with a header row, read column by column. Every cell
@@ -113,21 +113,6 @@ func (t *Table) Steps() ([]float64, error) {
 	return nil, fmt.Errorf("%s: no %s column", t.Path, strings.Join(stepColumns, " or "))
 }
 
-// Confusion is confusion.json, the confusion matrix of a run's final
-// evaluation: the test split of the transfer data set after the last pass.
-type Confusion struct {
-	// What names the evaluation, for titles.
-	What     string `json:"what"`
-	Data     string `json:"data"`
-	DataSeed uint64 `json:"data_seed"`
-	Classes  int    `json:"classes"`
-	// Counts[t*Classes+p] counts samples of true class t predicted as p.
-	Counts []int `json:"counts"`
-}
-
-// ConfusionFile is the name of the confusion matrix in a method's directory.
-const ConfusionFile = "confusion.json"
-
 // Run is one method's directory: rules learned on one seed, and what was
 // measured of them. Any of the files may be missing; the figures that need
 // them are then not drawn.
@@ -139,8 +124,8 @@ type Run struct {
 	Metrics *Table
 	// Transfer is transfer.csv, the transfer curve.
 	Transfer  *Table
-	Rules     *experiment.RulesFile
-	Confusion *Confusion
+	Rules     *rundir.RulesFile
+	Confusion *rundir.ConfusionMatrix
 	// Config is config.json as written, for the report.
 	Config json.RawMessage
 }
@@ -148,7 +133,7 @@ type Run struct {
 // isRun reports whether dir holds a method's files: those of training or
 // of a transfer (plasticity transfer -out).
 func isRun(dir string) bool {
-	for _, name := range []string{"metrics.csv", "rules.json", "transfer.csv"} {
+	for _, name := range []string{rundir.Metrics, rundir.Rules, rundir.TransferCurve} {
 		if st, err := os.Stat(filepath.Join(dir, name)); err == nil && st.Mode().IsRegular() {
 			return true
 		}
@@ -205,7 +190,7 @@ func FindRuns(root string) ([]*Run, error) {
 func ReadRun(dir string) (*Run, error) {
 	r := &Run{Dir: dir, Method: filepath.Base(dir)}
 	var err error
-	if r.Metrics, err = readOptional(filepath.Join(dir, "metrics.csv"), ReadTable); err != nil {
+	if r.Metrics, err = readOptional(filepath.Join(dir, rundir.Metrics), ReadTable); err != nil {
 		return nil, err
 	}
 	if r.Metrics != nil {
@@ -213,15 +198,15 @@ func ReadRun(dir string) (*Run, error) {
 			return nil, err
 		}
 	}
-	if r.Transfer, err = readOptional(filepath.Join(dir, "transfer.csv"), ReadTable); err != nil {
+	if r.Transfer, err = readOptional(filepath.Join(dir, rundir.TransferCurve), ReadTable); err != nil {
 		return nil, err
 	}
 	if r.Transfer != nil && (r.Transfer.Column("pass") == nil || r.Transfer.Column("test_accuracy") == nil) {
 		return nil, fmt.Errorf("%s: want columns pass and test_accuracy", r.Transfer.Path)
 	}
-	rulesPath := filepath.Join(dir, "rules.json")
+	rulesPath := filepath.Join(dir, rundir.Rules)
 	if _, err := os.Stat(rulesPath); err == nil {
-		rf, _, err := experiment.ReadRulesFile(rulesPath)
+		rf, _, err := rundir.ReadRulesFile(rulesPath)
 		if err != nil {
 			return nil, err
 		}
@@ -231,10 +216,10 @@ func ReadRun(dir string) (*Run, error) {
 		}
 		r.Seed = rf.Seed
 	}
-	if r.Confusion, err = readOptional(filepath.Join(dir, ConfusionFile), readConfusion); err != nil {
+	if r.Confusion, err = readOptional(filepath.Join(dir, rundir.Confusion), rundir.ReadConfusion); err != nil {
 		return nil, err
 	}
-	if b, err := os.ReadFile(filepath.Join(dir, "config.json")); err == nil && json.Valid(b) {
+	if b, err := os.ReadFile(filepath.Join(dir, rundir.Config)); err == nil && json.Valid(b) {
 		r.Config = b
 	}
 	return r, nil
@@ -245,26 +230,6 @@ func readOptional[T any](path string, read func(string) (*T, error)) (*T, error)
 		return nil, nil
 	}
 	return read(path)
-}
-
-func readConfusion(path string) (*Confusion, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var c Confusion
-	if err := json.Unmarshal(b, &c); err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
-	}
-	if c.Classes < 1 || len(c.Counts) != c.Classes*c.Classes {
-		return nil, fmt.Errorf("%s: %d counts for %d classes, want classes squared", path, len(c.Counts), c.Classes)
-	}
-	for _, n := range c.Counts {
-		if n < 0 {
-			return nil, fmt.Errorf("%s: negative count %d", path, n)
-		}
-	}
-	return &c, nil
 }
 
 // classes returns the number of classes of the run's data (0: unknown).

@@ -10,17 +10,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"plasticity/rundir"
 	"slices"
 	"strings"
 	"text/tabwriter"
 )
-
-// ReportFile is the name of the report Draw writes in a run directory.
-const ReportFile = "report.md"
-
-// InfoFile is the name of the file in which plasticity run records, at the
-// top of its run directory, how the directory came about.
-const InfoFile = "run.json"
 
 // Info is run.json: the exact command of a run directory and where it ran.
 type Info struct {
@@ -185,11 +179,11 @@ fresh network learned it one sample at a time with the rules. train s: wall time
 // config.json records.
 func readInfo(root string, runs []*Run) (Info, error) {
 	var info Info
-	b, err := os.ReadFile(filepath.Join(root, InfoFile))
+	b, err := os.ReadFile(filepath.Join(root, rundir.Info))
 	switch {
 	case err == nil:
 		if err := json.Unmarshal(b, &info); err != nil {
-			return info, fmt.Errorf("%s: %v", filepath.Join(root, InfoFile), err)
+			return info, fmt.Errorf("%s: %v", filepath.Join(root, rundir.Info), err)
 		}
 		if info.Command == "" && len(info.Args) > 0 {
 			info.Command = "plasticity " + shellJoin(info.Args)
@@ -304,7 +298,7 @@ func report(root string, runs []*Run, written []string) ([]byte, error) {
 		}
 		var pretty bytes.Buffer
 		if err := json.Indent(&pretty, r.Config, "", "  "); err != nil {
-			return nil, fmt.Errorf("%s: %v", filepath.Join(r.Dir, "config.json"), err)
+			return nil, fmt.Errorf("%s: %v", filepath.Join(r.Dir, rundir.Config), err)
 		}
 		fmt.Fprintf(&b, "\n<details><summary>%s (seed %d): config.json</summary>\n\n```json\n%s\n```\n\n</details>\n",
 			g.method, r.Seed, strings.TrimSpace(pretty.String()))

@@ -29,7 +29,7 @@ func (g grid) X(c int) float64    { return float64(c) }
 func (g grid) Y(r int) float64    { return float64(r) }
 
 // patternLabel writes firing pattern p of R+1 rounds as its bits b0..bR,
-// b0 (the first round) first, as SPEC section 2 reads it.
+// b0 (the first round) first, as docs/model.md §2 reads it.
 func patternLabel(p, bits int) string {
 	s := strconv.FormatInt(int64(p), 2)
 	for len(s) < bits {

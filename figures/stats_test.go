@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"plasticity/rundir"
 	"strings"
 	"testing"
 )
@@ -153,7 +154,7 @@ func TestReadTableErrors(t *testing.T) {
 	bad := filepath.Join(dir, "bad")
 	os.MkdirAll(bad, 0o755)
 	os.WriteFile(filepath.Join(bad, "metrics.csv"), []byte("step,loss\n1,2\n"), 0o644)
-	os.WriteFile(filepath.Join(bad, ConfusionFile), []byte(`{"classes": 2, "counts": [1, 2, 3]}`), 0o644)
+	os.WriteFile(filepath.Join(bad, rundir.Confusion), []byte(`{"classes": 2, "counts": [1, 2, 3]}`), 0o644)
 	if _, err := FindRuns(bad); err == nil || !strings.Contains(err.Error(), "3 counts for 2 classes") {
 		t.Errorf("bad confusion: %v", err)
 	}
@@ -244,7 +245,7 @@ func TestPaletted(t *testing.T) {
 // transfer curve and the confusion matrix, no training curves.
 func TestDrawTransferOnly(t *testing.T) {
 	dir := t.TempDir()
-	for _, f := range []string{"transfer.csv", ConfusionFile} {
+	for _, f := range []string{"transfer.csv", rundir.Confusion} {
 		b, err := os.ReadFile(filepath.Join(golden, "gd", f))
 		if err != nil {
 			t.Fatal(err)

@@ -1,6 +1,6 @@
 // Package grad is gradient descent on the rule genotype: the exact gradient of
 // the evaluation pass's cross-entropy with respect to the rules, derived by
-// hand through a whole lifetime of the model (SPEC section 4), and Adam.
+// hand through a whole lifetime of the model (docs/model.md §4), and Adam.
 //
 // The firing patterns, the cap's choices and (update=misclassified) the
 // decision to update are piecewise constant in the rules, so they are held at
@@ -30,7 +30,7 @@ type Loss uint8
 
 const (
 	// CrossEntropy is the mean cross-entropy of the log-softmax of the
-	// logits (SPEC section 4).
+	// logits (docs/model.md §4).
 	CrossEntropy Loss = iota
 	// SoftmaxCrossEntropy is the cross-entropy taken on the softmax outputs
 	// as if they were logits (softmax applied twice), as the PyTorch
@@ -39,6 +39,9 @@ const (
 	// or wrong, and the loss cannot fall below -log(e/(e+K-1)) for K classes.
 	// It is kept to show that.
 	SoftmaxCrossEntropy
+	// MSE is the mean over samples and classes of (softmax(z)_c -
+	// onehot(y)_c)^2, BrainNet's mse_loss (see mse.go).
+	MSE
 )
 
 // The rule tables, in genotype order, as indices of Backprop.Frozen.
@@ -55,6 +58,10 @@ const (
 type Backprop struct {
 	// Loss is what the gradient is of; the zero value is CrossEntropy.
 	Loss Loss
+	// Learn marks the weight matrices (Input: Win, Hidden: Whid, Output:
+	// Wout) whose initial value's gradient dL/dW_0 is wanted beside the
+	// rules' (SPEC 10.4); InitialGradient returns it after Gradient.
+	Learn [3]bool
 	// Frozen marks the rule tables (Input, Hidden, Output) whose gradient is
 	// not wanted: their entries are left zero and the work only they need is
 	// skipped. The three weight matrices' chains of normalisations are
@@ -121,17 +128,22 @@ type Backprop struct {
 type fault uint8
 
 const (
-	faultNone        fault = iota
-	faultDropA0Path        // drive=a0: forget that a0 feeds every round
-	faultFlipProject       // norm=outgoing: + instead of - in the projection
-	faultDropProject       // norm=outgoing: drop the projection term
-	faultFlipOutNo         // flip the sign of the output table's "other class" entries
-	faultDropSoftmax       // cross-entropy gradient without the softmax term
+	faultNone            fault = iota
+	faultDropA0Path            // drive=a0: forget that a0 feeds every round
+	faultFlipProject           // norm=outgoing: + instead of - in the projection
+	faultDropProject           // norm=outgoing: drop the projection term
+	faultFlipOutNo             // flip the sign of the output table's "other class" entries
+	faultDropSoftmax           // cross-entropy gradient without the softmax term
+	faultMSEDropCoupling       // MSE: drop the softmax Jacobian's -s s' part
+	faultSkipFirstNorm         // norm=outgoing: dL/dW_0 taken as dL/dW_1, the first normalisation forgotten
 )
 
 // New returns a Backprop for networks of configuration cfg.
 func New(cfg model.Config) (*Backprop, error) {
 	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if err := Supported(cfg); err != nil {
 		return nil, err
 	}
 	h, in, out, p := cfg.Hidden, cfg.Inputs, cfg.Outputs, cfg.Patterns()
@@ -215,6 +227,9 @@ func (b *Backprop) Gradient(n *model.Network, r model.Rules, ds model.Samples, i
 	} else {
 		clear(b.gHid)
 	}
+	if b.Learn[Input] {
+		b.gIn = grow(b.gIn, b.cfg.Hidden*b.cfg.Inputs)
+	}
 	clear(b.gOut)
 	clear(b.rowIn)
 	clear(b.gIn)
@@ -280,9 +295,10 @@ func (b *Backprop) deriv(a float32) float32 {
 // backSample adds one evaluation sample's share to G, from the forward pass n
 // has just made on x with true label y.
 //
-// Forward (SPEC 1): d = Win x; a0 = cap(f(d)); u_r = a0 + a_(r-1) (drive a0,
-// so u_1 = 2 a0) or a_(r-1) + d (drive raw); a_r = cap(f(Whid u_r)); logits
-// = Wout a_R. The cap's kept set S_r is fixed: da/dz = f'(z) on S_r, 0 off it.
+// Forward (docs/model.md §1): d = Win x; a0 = cap(f(d)); u_r = a0 + a_(r-1)
+// (drive a0, so u_1 = 2 a0) or a_(r-1) + d (drive raw); a_r = cap(f(Whid u_r));
+// logits = Wout a_R. The cap's kept set S_r is fixed: da/dz = f'(z) on S_r, 0
+// off it.
 func (b *Backprop) backSample(n *model.Network, x []float32, y int) {
 	c := b.cfg
 	h, R := c.Hidden, c.Rounds
@@ -292,9 +308,9 @@ func (b *Backprop) backSample(n *model.Network, x []float32, y int) {
 	clear(da)
 	aR := n.Activations(R)
 	daR := da[R*h : (R+1)*h]
-	rounds := !b.Frozen[Input] || !b.Frozen[Hidden]
+	rounds := b.need(Input) || b.need(Hidden)
 	for o, g := range b.dlog {
-		if !b.Frozen[Output] {
+		if b.need(Output) {
 			linalg.Axpy(b.gOut[o*h:(o+1)*h], g, aR)
 		}
 		if rounds {
@@ -338,7 +354,7 @@ func (b *Backprop) backSample(n *model.Network, x []float32, y int) {
 			switch {
 			case b.lowRank:
 				b.dz[int(i)*b.nk+k] = g
-			case !b.Frozen[Hidden]:
+			case b.need(Hidden):
 				linalg.Axpy(b.gHid[int(i)*h:(int(i)+1)*h], g, u)
 			}
 			linalg.Axpy(du, g, n.Whid[int(i)*h:(int(i)+1)*h])
@@ -351,21 +367,23 @@ func (b *Backprop) backSample(n *model.Network, x []float32, y int) {
 			linalg.Axpy(da0, 1, du)
 		}
 	}
-	if b.Frozen[Input] {
+	if !b.need(Input) {
 		return
 	}
 	for _, i := range n.Selected(0) {
 		dd[i] += da0[i] * b.deriv(a0[i])
 	}
 
-	if c.Norm == model.NormOutgoing {
+	if c.Norm == model.NormOutgoing || b.Learn[Input] {
 		in := c.Inputs
 		for i, g := range dd {
 			if g != 0 {
 				linalg.Axpy(b.gIn[i*in:(i+1)*in], g, x)
 			}
 		}
-		return
+		if c.Norm == model.NormOutgoing || b.Frozen[Input] {
+			return
+		}
 	}
 	// Without normalisation only the row sums of dL/dWin enter the gradient
 	// (the input rule adds one constant to a whole row): sum_m dd_i x_m.
@@ -384,6 +402,10 @@ func (b *Backprop) lossGrad(logp []float32, y int) {
 	}
 	if b.fault == faultDropSoftmax {
 		clear(b.dlog)
+	}
+	if b.Loss == MSE {
+		b.mseGrad(y)
+		return
 	}
 	if b.Loss == SoftmaxCrossEntropy {
 		// L = -log softmax(s)_y with s = softmax(z): dL/ds = q - e_y with
@@ -455,7 +477,7 @@ func (b *Backprop) sumSteps() {
 // diagonal).
 func (b *Backprop) lowRankCost(n int) bool {
 	c := b.cfg
-	if b.Frozen[Hidden] || c.Norm != model.NormNone || c.EdgeProb < 1 {
+	if b.Frozen[Hidden] || b.Learn[Hidden] || c.Norm != model.NormNone || c.EdgeProb < 1 {
 		return false
 	}
 	if b.factor != 0 {
@@ -599,7 +621,7 @@ func (b *Backprop) walk(n *model.Network) {
 		}
 		if fresh {
 			for k, m := range mats {
-				if !b.Frozen[k] {
+				if b.need(k) {
 					columnDots(b.colDots[k][:m.cols], m.w, m.g, m.rows, m.cols)
 				}
 			}
@@ -612,7 +634,7 @@ func (b *Backprop) walk(n *model.Network) {
 		y := int(b.tp.label[t])
 		clear(b.seen)
 		for k, m := range mats {
-			if b.Frozen[k] {
+			if !b.need(k) {
 				continue
 			}
 			d, inv, mul, next := b.colDots[k][:m.cols], b.inv[:m.cols], b.mul[:m.cols], b.nextDots[k][:m.cols]
@@ -635,9 +657,10 @@ func (b *Backprop) walk(n *model.Network) {
 						tbl = b.negYes
 					}
 				}
-				if undo {
+				switch {
+				case undo:
 					b.backUndoRow(w, g, d, inv, mul, next, tbl, idx)
-				} else {
+				case b.fault != faultSkipFirstNorm:
 					b.backRow(g, w, d, inv)
 				}
 				switch k {

@@ -42,6 +42,9 @@ type fdProblem struct {
 	ds     model.Samples
 	idx    []int32
 	theta  []float32
+	// w0, when set, replaces the initial weights drawn (Win, Whid, Wout
+	// flattened; see weights_test.go).
+	w0 []float32
 }
 
 func newProblem(cfg model.Config, samples int, seed uint64) fdProblem {
@@ -90,7 +93,7 @@ func (d *discrete) Observe(_ int, _ int32, _ int, updated bool) { d.record(updat
 // fixed initial weights and returns the loss, computed in float64 from the
 // float32 logits, and the discrete signature.
 func (p fdProblem) lossAt(n *model.Network, theta []float32) (float64, []int32) {
-	n.Init(model.NewRand(7, "fd-init", 0))
+	p.initWeights(n)
 	d := &discrete{n: n}
 	if _, err := n.Lifetime(model.Rules{Rounds: p.cfg.Rounds, Theta: theta}, p.ds, p.idx, d); err != nil {
 		panic(err)
@@ -101,6 +104,10 @@ func (p fdProblem) lossAt(n *model.Network, theta []float32) (float64, []int32) 
 		z := make([]float64, len(n.Logits()))
 		for k, v := range n.Logits() {
 			z[k] = float64(v)
+		}
+		if p.loss == MSE {
+			loss += squaredError(softmax(z), int(p.ds.Y[i])) / float64(len(z))
+			return
 		}
 		if p.loss == SoftmaxCrossEntropy {
 			z = softmax(z)
@@ -147,7 +154,7 @@ func (p fdProblem) gradient(t *testing.T, f fault) []float32 {
 	}
 	b.fault, b.Loss, b.factor = f, p.loss, p.factor
 	g := make([]float32, len(p.theta))
-	n.Init(model.NewRand(7, "fd-init", 0))
+	p.initWeights(n)
 	if _, err := b.Gradient(n, model.Rules{Rounds: p.cfg.Rounds, Theta: p.theta}, p.ds, p.idx, g); err != nil {
 		t.Fatal(err)
 	}

@@ -43,11 +43,15 @@ const (
 // Norm is the normalisation applied after every update.
 type Norm uint8
 
-// Normalisations: none, or every column (the outgoing weights of one
-// pre-synaptic neuron or input) divided by its L2 norm.
+// Normalisations: none; every column (the outgoing weights of one
+// pre-synaptic neuron or input) divided by its L2 norm; every row (the
+// incoming weights of one neuron) divided by its L2 norm; or columns, then
+// rows.
 const (
 	NormNone Norm = iota
 	NormOutgoing
+	NormIncoming
+	NormBoth
 )
 
 // Update says when the rules change the weights.
@@ -63,7 +67,7 @@ var (
 	activationNames = []string{"sigmoid", "relu", "linear"}
 	driveNames      = []string{"a0", "raw"}
 	initNames       = []string{"normal", "scaled", "zero"}
-	normNames       = []string{"none", "outgoing"}
+	normNames       = []string{"none", "outgoing", "incoming", "both"}
 	updateNames     = []string{"always", "misclassified"}
 )
 
@@ -147,7 +151,7 @@ func ParseInit(s string) (Init, error) {
 	return Init(i), err
 }
 
-// ParseNorm reads "none" or "outgoing".
+// ParseNorm reads "none", "outgoing", "incoming" or "both".
 func ParseNorm(s string) (Norm, error) {
 	i, err := parse("norm", normNames, s)
 	return Norm(i), err
@@ -162,7 +166,7 @@ func ParseUpdate(s string) (Update, error) {
 // MaxRounds bounds R: the hidden table has 4^(R+1) entries.
 const MaxRounds = 6
 
-// Config is the shape of a network and every option of SPEC sections 1-3.
+// Config is the shape of a network and every option of docs/model.md §1-§3.
 type Config struct {
 	Inputs  int     `json:"inputs"`
 	Hidden  int     `json:"hidden"`
@@ -177,6 +181,13 @@ type Config struct {
 	Init     Init       `json:"init"`
 	Norm     Norm       `json:"norm"`
 	Update   Update     `json:"update"`
+
+	// The options of docs/model.md §10; their zero values are §1-§3's, and
+	// are left out of JSON so that files written before them read the same.
+	OutputEdges OutputEdges `json:"output_edges,omitempty"`
+	RuleForm    RuleForm    `json:"rule_form,omitempty"`
+	Fire        Fire        `json:"fire,omitempty"`
+	InputRule   InputRule   `json:"input_rule,omitempty"`
 }
 
 // Synthetic returns the seed paper's network for its synthetic set: 20 hidden,
@@ -227,5 +238,5 @@ func (c Config) Validate() error {
 	case int(c.Update) >= len(updateNames):
 		return fmt.Errorf("invalid update %d", c.Update)
 	}
-	return nil
+	return c.validateSection10()
 }

@@ -13,6 +13,9 @@ type Score struct {
 	Accuracy float64 `json:"accuracy"`
 	// Loss is the mean cross-entropy of the log-softmax of the logits.
 	Loss float64 `json:"loss"`
+	// MSE is the mean over samples and classes of (softmax(z)_c -
+	// onehot(label)_c)^2, BrainNet's mse_loss (SPEC 10.3).
+	MSE float64 `json:"mse"`
 	// Majority is the share of predictions in the most common predicted class:
 	// 1 means every sample was put in one class.
 	Majority float64 `json:"majority"`
@@ -73,7 +76,7 @@ func (n *Network) evaluate(ds Samples, idx []int32, after func(i int), st *Start
 	h, o := c.Hidden, c.Outputs
 	s := Score{Confusion: make([]int, o*o)}
 	counts := make([]int, o)
-	var loss float64
+	var loss, mse float64
 	correct := 0
 	b := n.buffers()
 	blocks(len(idx), b.size, func(lo, hi int) {
@@ -91,6 +94,7 @@ func (n *Network) evaluate(ds Samples, idx []int32, after func(i int), st *Start
 			y := int(ds.Y[i])
 			pred := linalg.LogSoftmax(n.logp, b.out[t*o:(t+1)*o])
 			loss -= float64(n.logp[y])
+			mse += squaredError(n.logp, y)
 			if pred == y {
 				correct++
 			}
@@ -108,6 +112,7 @@ func (n *Network) evaluate(ds Samples, idx []int32, after func(i int), st *Start
 	if s.N > 0 {
 		s.Accuracy = float64(correct) / float64(s.N)
 		s.Loss = loss / float64(s.N)
+		s.MSE = mse / float64(s.N*o)
 		s.Majority = float64(slicesMax(counts)) / float64(s.N)
 	}
 	return s
@@ -160,8 +165,22 @@ func (n *Network) restore(t int) {
 		copy(n.sel[r*k:(r+1)*k], b.sel[j*k:(j+1)*k])
 	}
 	copy(n.logits, b.out[t*o:(t+1)*o])
-	linalg.LogSoftmax(n.logp, n.logits)
+	n.pred = linalg.LogSoftmax(n.logp, n.logits)
 	n.setPatterns()
+}
+
+// squaredError is sum_c (p_c - [c == y])^2 for the probabilities p =
+// exp(logp), in float64.
+func squaredError(logp []float32, y int) float64 {
+	var e float64
+	for c, lp := range logp {
+		d := math.Exp(float64(lp))
+		if c == y {
+			d--
+		}
+		e += d * d
+	}
+	return e
 }
 
 func slicesMax(x []int) int {

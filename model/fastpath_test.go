@@ -13,7 +13,7 @@ import (
 // Win's updates deferred to the end, the hidden update fused with the next
 // product, the batched evaluation pass) are checked here against the
 // straightforward path: one sample at a time, every table looked up per
-// weight row, every update written at once, as SPEC sections 1-3 say.
+// weight row, every update written at once, as docs/model.md §1-§3 say.
 
 // refForward is the straightforward forward pass of x on n's weights into
 // n's state. It also returns how close the pass came to a decision that
@@ -54,7 +54,8 @@ func refForward(n *Network, x []float32) (int, float64) {
 		var p uint8
 		for r := 0; r <= c.Rounds; r++ {
 			p <<= 1
-			if n.act[r*h+i] != 0 {
+			if c.Fire == FireTopK && slices.Contains(n.sel[r*k:r*k+n.nsel[r]], int32(i)) ||
+				c.Fire == FireNonZero && n.act[r*h+i] != 0 {
 				p |= 1
 			}
 		}
@@ -112,37 +113,80 @@ func margin(act Activation, z, v []float32, sel []int32) float64 {
 	return worst
 }
 
-// refLearn is the straightforward update: every row of Whid looks up its
-// table by the pre-synaptic patterns, and absent synapses are cleared after.
-func refLearn(n *Network, label int) {
+// refLearn is the straightforward update of the sample x of label label,
+// predicted pred: every weight changed by its own entry, each row of Whid
+// looking up its table by the pre-synaptic patterns, absent synapses cleared
+// after, the output rows in the order §10.1 gives, each matrix normalised
+// column by column and row by row.
+func refLearn(n *Network, x []float32, label, pred int) {
 	c := n.Cfg
 	h, in, p := c.Hidden, c.Inputs, c.Patterns()
 	pat := n.pattern
+	change := func(w *float32, v float32) {
+		if c.RuleForm == Multiplicative {
+			*w *= 1 + v
+		} else {
+			*w += v
+		}
+	}
 	for i := range h {
 		for m := range in {
-			n.Win[i*in+m] += n.inStep[pat[i]]
+			v := n.inStep[pat[i]]
+			if c.InputRule == InputHebbian {
+				v = float32(v * x[m])
+			}
+			change(&n.Win[i*in+m], v)
 		}
 	}
 	for i := range h {
 		q := int(pat[i])
 		for j := range h {
-			n.Whid[i*h+j] += n.hidStep[q*p+int(pat[j])]
+			change(&n.Whid[i*h+j], n.hidStep[q*p+int(pat[j])])
 		}
 	}
 	for _, a := range n.absent {
 		n.Whid[a] = 0
 	}
-	for o := range c.Outputs {
-		t := n.outNo
-		if o == label {
-			t = n.outYes
-		}
+	row := func(o int, t []float32) {
 		for j := range h {
-			n.Wout[o*h+j] += t[pat[j]]
+			change(&n.Wout[o*h+j], t[pat[j]])
 		}
 	}
-	if c.Norm == NormOutgoing {
+	if c.OutputEdges == OutputPredicted {
+		row(pred, n.outNo)
+		row(label, n.outYes)
+	} else {
+		for o := range c.Outputs {
+			if o == label {
+				row(o, n.outYes)
+			} else {
+				row(o, n.outNo)
+			}
+		}
+	}
+	if c.Norm == NormOutgoing || c.Norm == NormBoth {
 		n.normalize()
+	}
+	if c.Norm == NormIncoming || c.Norm == NormBoth {
+		refNormalizeRows(n.Win, h, in)
+		refNormalizeRows(n.Whid, h, h)
+		refNormalizeRows(n.Wout, c.Outputs, h)
+	}
+}
+
+// refNormalizeRows divides each non-zero row of w by its L2 norm.
+func refNormalizeRows(w []float32, rows, cols int) {
+	for i := range rows {
+		var ss float64
+		for _, v := range w[i*cols : (i+1)*cols] {
+			ss += float64(v) * float64(v)
+		}
+		if ss > 0 {
+			inv := 1 / float32(math.Sqrt(ss))
+			for j := range cols {
+				w[i*cols+j] *= inv
+			}
+		}
 	}
 }
 
@@ -175,7 +219,7 @@ func runRef(t *testing.T, n *Network, r Rules, ds Samples, idx []int32) refRun {
 			out.correct++
 		}
 		if n.Cfg.Update == UpdateAlways || pred != y {
-			refLearn(n, y)
+			refLearn(n, ds.Row(int(s)), y, pred)
 		}
 		out.steps = append(out.steps, slices.Clone(n.pattern))
 		out.weights = append(out.weights, flatWeights(n))
@@ -184,10 +228,11 @@ func runRef(t *testing.T, n *Network, r Rules, ds Samples, idx []int32) refRun {
 	o := n.Cfg.Outputs
 	out.score = Score{Confusion: make([]int, o*o)}
 	counts := make([]int, o)
-	var loss float64
+	var loss, mse float64
 	for _, s := range idx {
 		y := int(ds.Y[s])
 		pred, m := refForward(n, ds.Row(int(s)))
+		mse += refSquaredError(n.logits, y)
 		out.margin = min(out.margin, m)
 		out.evalLogits = append(out.evalLogits, slices.Clone(n.logits))
 		out.evalPatterns = append(out.evalPatterns, slices.Clone(n.pattern))
@@ -201,8 +246,31 @@ func runRef(t *testing.T, n *Network, r Rules, ds Samples, idx []int32) refRun {
 	out.score.N = len(idx)
 	out.score.Accuracy /= float64(len(idx))
 	out.score.Loss = loss / float64(len(idx))
+	out.score.MSE = mse / float64(len(idx)*o)
 	out.score.Majority = float64(slicesMax(counts)) / float64(len(idx))
 	return out
+}
+
+// refSquaredError is sum_c (softmax(z)_c - [c == y])^2 straight from the
+// logits z, in float64.
+func refSquaredError(z []float32, y int) float64 {
+	m := math.Inf(-1)
+	for _, v := range z {
+		m = math.Max(m, float64(v))
+	}
+	var sum float64
+	for _, v := range z {
+		sum += math.Exp(float64(v) - m)
+	}
+	var e float64
+	for c, v := range z {
+		d := math.Exp(float64(v)-m) / sum
+		if c == y {
+			d--
+		}
+		e += d * d
+	}
+	return e
 }
 
 func flatWeights(n *Network) []float32 {
@@ -245,8 +313,9 @@ type fastCase struct {
 
 func (fc fastCase) String() string {
 	c := fc.cfg
-	return fmt.Sprintf("%dx%dx%d/k%d R%d %s %s %s %s %s p%.1f rules=%s T%d", c.Inputs, c.Hidden, c.Outputs, c.Cap,
-		c.Rounds, c.Act, c.Drive, c.Init, c.Norm, c.Update, c.EdgeProb, fc.rules, fc.steps)
+	return fmt.Sprintf("%dx%dx%d/k%d R%d %s %s %s %s %s p%.1f edges=%s %s fire=%s input=%s rules=%s T%d", c.Inputs,
+		c.Hidden, c.Outputs, c.Cap, c.Rounds, c.Act, c.Drive, c.Init, c.Norm, c.Update, c.EdgeProb, c.OutputEdges,
+		c.RuleForm, c.Fire, c.InputRule, fc.rules, fc.steps)
 }
 
 // stepRecorder records every step's patterns and weights, as an Observer that
@@ -373,7 +442,8 @@ func checkFast(t *testing.T, fc fastCase) bool {
 	}
 	for name, s := range map[string]Score{"Evaluate": score, "LifetimeFrom": scoreFrom} {
 		if s.Accuracy != ref.score.Accuracy || s.Majority != ref.score.Majority || !slices.Equal(s.Confusion, ref.score.Confusion) ||
-			math.Abs(s.Loss-ref.score.Loss) > fastTol*(1+math.Abs(ref.score.Loss)) {
+			math.Abs(s.Loss-ref.score.Loss) > fastTol*(1+math.Abs(ref.score.Loss)) ||
+			math.Abs(s.MSE-ref.score.MSE) > fastTol*(1+ref.score.MSE) || !(ref.score.MSE > 0) {
 			t.Errorf("%v: %s scored %+v, the straightforward pass %+v", fc, name, s, ref.score)
 		}
 	}
@@ -562,4 +632,70 @@ func sameBits32(a, b []float32) int {
 		}
 	}
 	return -1
+}
+
+// TestFastPathsNewOptions compares the fast paths with the straightforward
+// path on every combination of the options of docs/model.md §10 (output
+// edges, rule form, fire, input rule, and the four normalisations), each over
+// sigmoid and relu, both drives, both updates, R = 0, 1 and 3, and p = 1 and
+// 0.7 in turn. Stepwise configurations (Config.stepwise) take Forward and
+// Learn on every path; the others take the rows path and, where it can run,
+// the transposed one. Every value of every new option must have strict cases
+// on the rows path, and the options that leave the batched paths in use
+// (output edges, fire) on the transposed one too.
+func TestFastPathsNewOptions(t *testing.T) {
+	defer func(m, s int) { transposedMin, transposedSteps = m, s }(transposedMin, transposedSteps)
+	total, strict := 0, 0
+	strictBy := map[string]int{}
+	for combo := range 64 {
+		edges, form, fire, input := OutputEdges(combo&1), RuleForm(combo>>1&1), Fire(combo>>2&1), InputRule(combo>>3&1)
+		norm := Norm(combo >> 4)
+		for _, act := range []Activation{Sigmoid, ReLU} {
+			for _, drive := range []Drive{DriveA0, DriveRaw} {
+				for _, upd := range []Update{UpdateAlways, UpdateMisclassified} {
+					for _, r := range []int{0, 1, 3} {
+						p := []float64{1, 0.7}[total%2]
+						cfg := Config{Inputs: 10, Hidden: 20, Outputs: 4, Rounds: r, Cap: 10, Eta: 0.01, EdgeProb: p,
+							Act: act, Drive: drive, Init: InitScaled, Norm: norm, Update: upd,
+							OutputEdges: edges, RuleForm: form, Fire: fire, InputRule: input}
+						rules := []string{"normal", "normal", "output"}[total%3]
+						paths := []string{"rows"}
+						if !cfg.stepwise() && p == 1 && r > 0 {
+							paths = append(paths, "transposed")
+						}
+						for _, path := range paths {
+							transposedMin, transposedSteps = math.MaxInt, math.MaxInt
+							if path == "transposed" {
+								transposedMin, transposedSteps = 1, 1
+							}
+							total++
+							if !checkFast(t, fastCase{cfg: cfg, rules: rules, steps: 40}) {
+								continue
+							}
+							strict++
+							for _, k := range []string{edges.String(), form.String(), fire.String(), input.String(),
+								norm.String()} {
+								strictBy[path+" "+k]++
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d of %d cases strict: %v", strict, total, strictBy)
+	for _, k := range append(append(append(append(append([]string{}, outputEdgesNames...), ruleFormNames...), fireNames...),
+		inputRuleNames...), normNames...) {
+		if strictBy["rows "+k] == 0 {
+			t.Errorf("no strict case with %s", k)
+		}
+	}
+	for _, k := range []string{"all", "predicted", "nonzero", "topk"} {
+		if strictBy["transposed "+k] == 0 {
+			t.Errorf("no strict case of the transposed lifetime with %s", k)
+		}
+	}
+	if strict*2 < total {
+		t.Errorf("only %d of %d cases strict", strict, total)
+	}
 }

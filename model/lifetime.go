@@ -123,7 +123,7 @@ func (n *Network) Lifetime(r Rules, ds Samples, idx []int32, obs Observer) (int,
 		return 0, fmt.Errorf("data has %d features, network %d inputs", ds.Dim, n.Cfg.Inputs)
 	}
 	var correct, end int
-	if n.Cfg.Norm == NormOutgoing {
+	if n.Cfg.stepwise() {
 		correct, end = n.lifetimeSteps(ds, idx, obs, true)
 	} else {
 		correct, end = n.lifetime(ds, idx, obs, nil, true)
@@ -132,9 +132,10 @@ func (n *Network) Lifetime(r Rules, ds Samples, idx []int32, obs Observer) (int,
 }
 
 // lifetimeSteps is the lifetime one whole step at a time (Forward, then
-// Learn), as normalisation needs: it makes every weight depend on all others.
-// With stop set it ends after the first step whose values were not finite;
-// it returns the count of correct samples and that step (len(idx) if none).
+// Learn), as normalisation, multiplicative updates and the Hebbian input rule
+// need (see Config.stepwise). With stop set it ends after the first step
+// whose values were not finite; it returns the count of correct samples and
+// that step (len(idx) if none).
 func (n *Network) lifetimeSteps(ds Samples, idx []int32, obs Observer, stop bool) (int, int) {
 	n.fault = 0
 	correct := 0
@@ -203,7 +204,7 @@ func (n *Network) lifetime(ds Samples, idx []int32, obs Observer, st *Start, sto
 			} else {
 				n.learnHidden(deferHid && t+1 < len(idx))
 			}
-			n.learnOutput(y)
+			n.learnOutput(y, pred)
 		}
 		if obs != nil {
 			obs.Observe(t, s, pred, upd)
@@ -260,9 +261,9 @@ type Start struct {
 	w0  *Network
 	ds  Samples
 	idx []int32
-	// shared says whether d and sx hold the products (not under
-	// norm=outgoing, where every step changes Win x beyond a constant per
-	// row).
+	// shared says whether d and sx hold the products (not when the
+	// lifetime is stepwise, where a step may change Win x beyond a constant
+	// per row; see Config.stepwise).
 	shared bool
 	d      []float32 // len(idx) x Hidden: Win x of each sample
 	sx     []float32 // sum of each sample's inputs
@@ -288,7 +289,7 @@ func (st *Start) Reset(w0 *Network, ds Samples, idx []int32) error {
 		return fmt.Errorf("data has %d features, network %d inputs", ds.Dim, w0.Cfg.Inputs)
 	}
 	st.w0, st.ds, st.idx = w0, ds, idx
-	st.shared = w0.Cfg.Norm != NormOutgoing
+	st.shared = !w0.Cfg.stepwise()
 	st.wT = st.wT[:0]
 	if !st.shared {
 		return nil

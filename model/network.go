@@ -48,6 +48,8 @@ type Network struct {
 	logits  []float32 // Outputs
 	logp    []float32 // Outputs
 	scratch []uint64
+	pred    int       // the predicted class
+	x       []float32 // Inputs: the input (Forward's; for the Hebbian input rule)
 
 	// Column norms of the last normalisation (norm=outgoing).
 	normIn, normHid, normOut []float32
@@ -103,6 +105,7 @@ func NewNetwork(cfg Config) (*Network, error) {
 		logits:  make([]float32, out),
 		logp:    make([]float32, out),
 		scratch: make([]uint64, h),
+		x:       make([]float32, in),
 		normIn:  make([]float32, in),
 		normHid: make([]float32, h),
 		normOut: make([]float32, h),
@@ -243,6 +246,7 @@ func (n *Network) activate(x []float32) {
 // network's state, and returns the predicted class (the largest logit, the
 // lowest index among equals).
 func (n *Network) Forward(x []float32) int {
+	copy(n.x, x)
 	linalg.MatVec(n.drive, n.Win, n.Cfg.Hidden, n.Cfg.Inputs, x)
 	return n.forwardDrive()
 }
@@ -283,21 +287,25 @@ func (n *Network) forwardDrive() int {
 	linalg.MatVec(n.logits, n.Wout, c.Outputs, h, prev)
 	n.check(n.logits, outputTable)
 	n.setPatterns()
-	return linalg.LogSoftmax(n.logp, n.logits)
+	n.pred = linalg.LogSoftmax(n.logp, n.logits)
+	return n.pred
 }
 
 // setPatterns sets each neuron's firing pattern from the cap's kept lists:
-// a neuron the cap dropped is 0, so only kept ones can have fired.
+// a neuron the cap dropped is 0, so only kept ones can have fired. Under
+// fire=nonzero a kept neuron fired when its activation is not 0, under
+// fire=topk always.
 func (n *Network) setPatterns() {
 	c := n.Cfg
 	h, k := c.Hidden, c.Cap
 	pat := n.pattern
 	clear(pat)
+	topk := c.Fire == FireTopK
 	for r := 0; r <= c.Rounds; r++ {
 		bit := uint8(1) << (c.Rounds - r)
 		act := n.act[r*h : (r+1)*h]
 		for _, i := range n.sel[r*k : r*k+n.nsel[r]] {
-			if act[i] != 0 {
+			if topk || act[i] != 0 {
 				pat[i] |= bit
 			}
 		}
@@ -331,15 +339,34 @@ func (n *Network) Logits() []float32 { return n.logits }
 // LogProbs returns the log-softmax of the logits of the last forward pass.
 func (n *Network) LogProbs() []float32 { return n.logp }
 
-// Learn applies the three rule tables to the weights, using the patterns of
-// the last forward pass and the sample's true label, then normalises when the
+// Learn applies the three rule tables to the weights, using the patterns,
+// the prediction (and, for the Hebbian input rule, the input) of the last
+// forward pass and the sample's true label, then normalises when the
 // configuration asks for it.
 func (n *Network) Learn(label int) {
-	n.learnInput(true)
-	n.learnHidden(false)
-	n.learnOutput(label)
-	if n.Cfg.Norm == NormOutgoing {
+	c := n.Cfg
+	switch {
+	case c.InputRule == InputHebbian:
+		n.learnHebbian()
+	case c.RuleForm == Multiplicative:
+		n.scaleInput()
+	default:
+		n.learnInput(true)
+	}
+	if c.RuleForm == Multiplicative {
+		n.scaleHidden()
+	} else {
+		n.learnHidden(false)
+	}
+	n.learnOutput(label, n.pred)
+	switch c.Norm {
+	case NormOutgoing:
 		n.normalize()
+	case NormIncoming:
+		n.normalizeRows()
+	case NormBoth:
+		n.normalize()
+		n.normalizeRows()
 	}
 }
 
@@ -421,18 +448,29 @@ func (n *Network) flushHidden() {
 }
 
 // learnOutput applies the output rule, Wout[c][j] += out[2 p_j + (c == label
-// ? 0 : 1)].
-func (n *Network) learnOutput(label int) {
+// ? 0 : 1)] (*= 1 + that under the multiplicative form) for every class c,
+// or with output edges predicted for the predicted class pred, then the
+// label (docs/model.md §10.1).
+func (n *Network) learnOutput(label, pred int) {
 	if !n.outActive {
 		return
 	}
 	h := n.Cfg.Hidden
+	apply := linalg.AddLookup
+	if n.Cfg.RuleForm == Multiplicative {
+		apply = mulLookup
+	}
+	if n.Cfg.OutputEdges == OutputPredicted {
+		apply(n.Wout[pred*h:(pred+1)*h], n.outNo, n.pattern)
+		apply(n.Wout[label*h:(label+1)*h], n.outYes, n.pattern)
+		return
+	}
 	for o := range n.Cfg.Outputs {
 		t := n.outNo
 		if o == label {
 			t = n.outYes
 		}
-		linalg.AddLookup(n.Wout[o*h:(o+1)*h], t, n.pattern)
+		apply(n.Wout[o*h:(o+1)*h], t, n.pattern)
 	}
 }
 

@@ -7,8 +7,8 @@ import (
 )
 
 // Rules is one rule genotype theta = [input | hidden | output] for networks of
-// Rounds recurrent rounds (SPEC section 2). The tables are size-free: the same
-// rules drive a network of any width.
+// Rounds recurrent rounds (docs/model.md §2). The tables are size-free: the
+// same rules drive a network of any width.
 type Rules struct {
 	Rounds int
 	Theta  []float32

@@ -173,7 +173,8 @@ func (n *Network) forwardTransposed() int {
 	linalg.MatVec(n.logits, n.Wout, c.Outputs, h, prev)
 	n.check(n.logits, outputTable)
 	n.setPatterns()
-	return linalg.LogSoftmax(n.logp, n.logits)
+	n.pred = linalg.LogSoftmax(n.logp, n.logits)
+	return n.pred
 }
 
 // learnTransposed keeps the step's hidden update aside and folds the steps

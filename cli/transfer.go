@@ -1,0 +1,110 @@
+package cli
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"plasticity/experiment"
+	"plasticity/model"
+	"plasticity/rundir"
+)
+
+// rulesFlags are the groups of the commands that study saved rules.
+type rulesFlags struct {
+	studyFlags
+	rules string
+}
+
+func (r *rulesFlags) register(fs *flag.FlagSet, what string) {
+	r.output.register(fs)
+	r.data.register(fs)
+	r.model.register(fs)
+	fs.StringVar(&r.rules, "rules", "", "rules.json to "+what)
+}
+
+// load reads -rules and builds the settings of a study of them: the rules
+// file's network under the model flags given, the file's batch unless
+// -batch is given, and the data set.
+func (r *rulesFlags) load(given given, log io.Writer) (model.Rules, experiment.Options, experiment.DataSpec, error) {
+	d := r.data.spec(experiment.Preset{}, given)
+	if r.rules == "" {
+		return model.Rules{}, experiment.Options{}, d, badInput("-rules FILE is required")
+	}
+	rf, rules, err := rundir.ReadRulesFile(r.rules)
+	if err != nil {
+		return rules, experiment.Options{}, d, inputError{err}
+	}
+	cfg, err := r.model.config(&rf.Config, experiment.Preset{}, d.Name, given)
+	if err != nil {
+		return rules, experiment.Options{}, d, err
+	}
+	if cfg.Rounds != rules.Rounds {
+		return rules, experiment.Options{}, d, badInput("%s holds rules for R = %d; they cannot drive a network of R = %d",
+			r.rules, rules.Rounds, cfg.Rounds)
+	}
+	o := r.options(cfg, experiment.Preset{}, given, log)
+	if rf.WeightsFile != "" {
+		// Size-bound learned initial weights (SPEC 10.4); the network's and
+		// data's sizes are checked when a lifetime starts from them.
+		w, err := rundir.ReadWeights(filepath.Join(filepath.Dir(r.rules), filepath.Base(rf.WeightsFile)), rf.WeightsSHA256)
+		if err != nil {
+			return rules, experiment.Options{}, d, inputError{err}
+		}
+		o.Weights = w
+	}
+	if !given("batch") && rf.Batch > 0 {
+		o.Batch = rf.Batch
+	}
+	return rules, o, d, nil
+}
+
+func cmdTransfer(args []string, stdout, stderr io.Writer) error {
+	var r rulesFlags
+	var tf transferFlags
+	fs := newFlagSet("transfer")
+	r.register(fs, "apply")
+	tf.register(fs)
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	rules, opts, d, err := r.load(givenIn(fs), stderr)
+	if err != nil {
+		return err
+	}
+	if err := r.output.prepareOut(); err != nil {
+		return err
+	}
+	stop, err := r.output.profile()
+	if err != nil {
+		return err
+	}
+	ds, err := loadData(d, d.DataSeed, stderr)
+	if err != nil {
+		return err
+	}
+	tr, err := experiment.Transfer(tf.options(opts), rules, ds)
+	if err != nil {
+		return inputError{err}
+	}
+	if err := stop(); err != nil {
+		return err
+	}
+	out := toTransferJSON(tr, d.Name, d.DataSeed)
+	out.Command, out.Rules = "transfer", r.rules
+	if dir := r.output.out; dir != "" {
+		if err := writeTransferDir(dir, tr, ds, d.DataSeed); err != nil {
+			return err
+		}
+		if err := rundir.WriteJSON(filepath.Join(dir, rundir.TransferSummary), out); err != nil {
+			return err
+		}
+	}
+	if r.output.json {
+		return printJSON(stdout, out)
+	}
+	fmt.Fprintf(stdout, "transfer of %s to %s, %d passes: train accuracy %.3f, test accuracy %.3f (%.1f s)\n",
+		r.rules, ds.Name, tr.Passes, tr.FinalTrain.Accuracy, tr.FinalTest.Accuracy, tr.Seconds)
+	return nil
+}
