@@ -17,6 +17,7 @@ import (
 	"syscall"
 
 	"plasticity/bench"
+	"plasticity/model"
 )
 
 // inputError marks a problem with what the user gave (flags, files, sizes):
@@ -70,7 +71,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "plasticity %s: %s\n", cmd, strings.ReplaceAll(err.Error(), "\n", "; "))
 	var ie inputError
-	if errors.As(err, &ie) {
+	var nf model.NonFiniteError
+	if errors.As(err, &ie) || errors.As(err, &nf) {
 		return 2
 	}
 	return 1

@@ -202,7 +202,7 @@ func ReadCSVFile(path string) (model.Samples, error) {
 	return s, nil
 }
 
-// LoadCSV reads the data set of -data csv:ARG. ARG is one file, whose last
+// LoadCSV reads the data set named csv:ARG. ARG is one file, whose last
 // 20% of rows (rounded down) are the test split, or TRAIN,TEST, two files with
 // the same columns. A path holding a comma counts as one file when it exists.
 // The classes are 0..the largest label of either split; features are
@@ -214,7 +214,7 @@ func LoadCSV(arg string, standardize bool) (Dataset, error) {
 		trainPath, two = arg, false
 	}
 	if trainPath == "" || (two && testPath == "") {
-		return ds, fmt.Errorf("-data csv: wants csv:PATH or csv:TRAIN,TEST, got %q", ds.Name)
+		return ds, fmt.Errorf("data set %q: wants csv:PATH or csv:TRAIN,TEST", ds.Name)
 	}
 	all, err := ReadCSVFile(trainPath)
 	if err != nil {

@@ -43,7 +43,7 @@ func Load(s Spec) (Dataset, error) {
 	case strings.HasPrefix(s.Name, "csv:"):
 		return LoadCSV(strings.TrimPrefix(s.Name, "csv:"), s.Standardize)
 	}
-	return Dataset{}, fmt.Errorf("unknown -data %q (want synthetic, mnist, csv:PATH, csv:TRAIN,TEST, halfspace, relu or brainnet)", s.Name)
+	return Dataset{}, fmt.Errorf("unknown data set %q (want synthetic, mnist, csv:PATH, csv:TRAIN,TEST, halfspace, relu or brainnet)", s.Name)
 }
 
 // LoadMNIST reads the MNIST files (see mnist.Load for where they are looked

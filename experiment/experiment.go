@@ -4,9 +4,10 @@
 package experiment
 
 import (
+	"errors"
 	"fmt"
 	"io"
-	"sync"
+	"sync/atomic"
 
 	"plasticity/data"
 	"plasticity/es"
@@ -155,7 +156,9 @@ type Scores = rundir.Scores
 
 // Score gives rules opts.EvalLifetimes fresh lifetimes, each from its own
 // initial weights on its own random training batch (drawn from streams of the
-// seed that training never uses), and averages the measures.
+// seed that training never uses), and averages the measures. Weights or
+// products that leave float32 end it with an error wrapping a
+// model.NonFiniteError.
 func Score(opts Options, ds data.Dataset, r model.Rules) (Scores, error) {
 	cfg := fitModel(opts.Model, ds)
 	if err := opts.validate(ds); err != nil {
@@ -170,10 +173,13 @@ func Score(opts Options, ds data.Dataset, r model.Rules) (Scores, error) {
 		err         error
 	}
 	res := make([]one, opts.EvalLifetimes)
-	// At MNIST scale each lifetime's test pass takes seconds: report them.
-	prog := NewProgress(opts.Log, "score", opts.EvalLifetimes, "lifetime")
-	var mu sync.Mutex
-	finished := 0
+	// At MNIST scale each lifetime's test pass takes seconds: report from
+	// inside them, counting every sample of the lifetimes and their passes.
+	var finished atomic.Int64
+	prog := &sharedProgress{p: NewProgress(opts.Log, "score", opts.EvalLifetimes*(2*opts.Batch+ds.Test.Len()), "sample"),
+		status: func() string {
+			return fmt.Sprintf("%d of %d lifetimes done, each with a pass over the test split", finished.Load(), opts.EvalLifetimes)
+		}}
 	es.ForEach(opts.Workers, opts.EvalLifetimes, func(w, i int) {
 		n := l.nets[w]
 		if err := initNet(n, model.NewRand(opts.Seed, "score-init", uint64(i)), opts.Weights); err != nil {
@@ -185,18 +191,16 @@ func Score(opts Options, ds data.Dataset, r model.Rules) (Scores, error) {
 		for j, v := range rng.Perm(ds.Train.Len())[:opts.Batch] {
 			batch[j] = int32(v)
 		}
-		if _, err := n.Lifetime(r, ds.Train, batch, nil); err != nil {
-			res[i].err = err
+		tick := &ticker{s: prog, unit: 1}
+		if _, err := n.Lifetime(r, ds.Train, batch, tick); err != nil {
+			res[i].err = scoreError(err, batch, i, opts.EvalLifetimes)
 			return
 		}
-		res[i].batch = n.Evaluate(ds.Train, batch)
-		res[i].test = n.Evaluate(ds.Test, nil)
-		mu.Lock()
-		finished++
-		prog.Update(finished, "lifetimes, each with a pass over the test split")
-		mu.Unlock()
+		res[i].batch = tick.evaluate(n, ds.Train, batch)
+		res[i].test = tick.evaluate(n, ds.Test, nil)
+		finished.Add(1)
 	})
-	prog.Done()
+	prog.p.Done()
 	var s Scores
 	for _, o := range res {
 		if o.err != nil {
@@ -214,4 +218,15 @@ func Score(opts Options, ds data.Dataset, r model.Rules) (Scores, error) {
 	s.TestMajority /= k
 	s.Lifetimes = len(res)
 	return s, nil
+}
+
+// scoreError names the lifetime and the index in the training split of the
+// sample when err, from lifetime i of n over batch, is a
+// model.NonFiniteError.
+func scoreError(err error, batch []int32, i, n int) error {
+	var nf model.NonFiniteError
+	if !errors.As(err, &nf) {
+		return err
+	}
+	return fmt.Errorf("%w of the batch of lifetime %d of %d (training sample %d)", nf, i+1, n, batch[nf.Sample])
 }

@@ -3,6 +3,7 @@ package experiment
 import (
 	"bytes"
 	"encoding/gob"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -224,6 +225,10 @@ func (s *GDStepper) Step() (Row, error) {
 	}
 	train := s.draws[taskOf(s.o.Seed, s.done, len(s.draws))].Train
 	sc, err := s.bp.Gradient(s.net, s.Rules, train, batch, s.g)
+	var nf model.NonFiniteError
+	if errors.As(err, &nf) {
+		return Row{}, fmt.Errorf("%w, so the loss is %w (a smaller lr, eta or rule-init-std may help)", nf, ErrNonFinite)
+	}
 	if err != nil {
 		return Row{}, err
 	}

@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -35,7 +36,9 @@ type TransferResult struct {
 // Transfer builds a fresh network for ds from fresh initial weights and shows
 // it the training split one sample at a time, o.Passes times in a freshly
 // shuffled order each pass, never resetting the weights and never changing
-// the rules, recording accuracy as it goes.
+// the rules, recording accuracy as it goes. Weights or products that leave
+// float32 end it with an error wrapping a model.NonFiniteError whose Sample
+// counts every pass's samples.
 func Transfer(o TransferOptions, r model.Rules, ds data.Dataset) (TransferResult, error) {
 	res, _, err := TransferNetwork(o, r, ds)
 	return res, err
@@ -63,9 +66,12 @@ func TransferNetwork(o TransferOptions, r model.Rules, ds data.Dataset) (Transfe
 		every = max(100, ntrain/20)
 	}
 	start := time.Now()
-	// Counted in samples, so that the first pass of a large data set, with
-	// its many curve points, reports as it goes.
-	prog := NewProgress(o.Log, "transfer", o.Passes*ntrain, "sample")
+	// Counted in samples and reported from inside the lifetimes and the
+	// evaluation passes, so that a large network is never quiet for long.
+	status := ""
+	prog := &sharedProgress{p: NewProgress(o.Log, "transfer", o.Passes*ntrain, "sample"), status: func() string { return status }}
+	// The evaluations' samples are not the transfer's: they only poll.
+	tick, evalTick := &ticker{s: prog, unit: 1}, &ticker{s: prog}
 	var res TransferResult
 	res.Passes = o.Passes
 	order := make([]int32, ntrain)
@@ -80,24 +86,29 @@ func TransferNetwork(o TransferOptions, r model.Rules, ds data.Dataset) (Transfe
 		}
 		for lo := 0; lo < ntrain; lo += step {
 			hi := min(lo+step, ntrain)
-			correct, err := n.Lifetime(r, ds.Train, order[lo:hi], nil)
+			status = fmt.Sprintf("pass %d of %d", pass+1, o.Passes)
+			correct, err := n.Lifetime(r, ds.Train, order[lo:hi], tick)
 			if err != nil {
-				return TransferResult{}, nil, err
+				return TransferResult{}, nil, transferError(err, seen, order[lo:hi], pass, o.Passes)
 			}
+			tick.flush()
 			seen += hi - lo
+			status = fmt.Sprintf("pass %d of %d: the test split after %d samples", pass+1, o.Passes, seen)
+			test := evalTick.evaluate(n, ds.Test, nil)
 			res.Curve = append(res.Curve, CurvePoint{
 				Pass:           float64(pass) + float64(hi)/float64(ntrain),
 				Samples:        seen,
 				OnlineAccuracy: float64(correct) / float64(hi-lo),
-				TestAccuracy:   n.Evaluate(ds.Test, nil).Accuracy,
+				TestAccuracy:   test.Accuracy,
 			})
 			last := res.Curve[len(res.Curve)-1]
-			prog.Update(seen, fmt.Sprintf("pass %d of %d: online %.3f test %.3f", pass+1, o.Passes, last.OnlineAccuracy, last.TestAccuracy))
+			prog.p.Update(seen, fmt.Sprintf("pass %d of %d: online %.3f test %.3f", pass+1, o.Passes, last.OnlineAccuracy, last.TestAccuracy))
 		}
 	}
-	prog.Done()
-	res.FinalTrain = n.Evaluate(ds.Train, nil)
-	res.FinalTest = n.Evaluate(ds.Test, nil)
+	status = "the final evaluation of the training and test splits"
+	res.FinalTrain = evalTick.evaluate(n, ds.Train, nil)
+	res.FinalTest = evalTick.evaluate(n, ds.Test, nil)
+	prog.p.Done()
 	res.Seconds = time.Since(start).Seconds()
 	return res, n, nil
 }
@@ -112,4 +123,17 @@ func transferStart(o Options, ds data.Dataset) (*model.Network, error) {
 		return nil, err
 	}
 	return n, nil
+}
+
+// transferError names the sample of the run, its pass and its index in the
+// training split when err, from a lifetime over idx after seen samples of
+// the run, is a model.NonFiniteError.
+func transferError(err error, seen int, idx []int32, pass, passes int) error {
+	var nf model.NonFiniteError
+	if !errors.As(err, &nf) {
+		return err
+	}
+	at := idx[nf.Sample]
+	nf.Sample += seen
+	return fmt.Errorf("%w of the run (pass %d of %d, training sample %d)", nf, pass+1, passes, at)
 }

@@ -27,9 +27,9 @@ func NewAdam(dim int, lr, weightDecay float64) (*Adam, error) {
 	case dim < 1:
 		return nil, fmt.Errorf("adam: need at least one parameter, got %d", dim)
 	case !(lr > 0) || math.IsInf(lr, 0):
-		return nil, fmt.Errorf("-lr must be positive and finite, got %v", lr)
+		return nil, fmt.Errorf("adam: lr must be positive and finite, got %v", lr)
 	case !(weightDecay >= 0) || math.IsInf(weightDecay, 0):
-		return nil, fmt.Errorf("-wd must be >= 0 and finite, got %v", weightDecay)
+		return nil, fmt.Errorf("adam: weight decay must be >= 0 and finite, got %v", weightDecay)
 	}
 	return &Adam{LR: lr, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: weightDecay,
 		M: make([]float64, dim), V: make([]float64, dim)}, nil

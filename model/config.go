@@ -208,25 +208,25 @@ func GenotypeLen(rounds int) int {
 	return p + p*p + 2*p
 }
 
-// Validate reports the first impossible setting, naming the flag it came from.
+// Validate reports the first impossible setting, naming its field.
 func (c Config) Validate() error {
 	switch {
 	case c.Inputs < 1:
 		return fmt.Errorf("inputs must be at least 1, got %d", c.Inputs)
 	case c.Hidden < 1:
-		return fmt.Errorf("-hidden must be at least 1, got %d", c.Hidden)
+		return fmt.Errorf("hidden must be at least 1, got %d", c.Hidden)
 	case c.Hidden > 1<<15:
-		return fmt.Errorf("-hidden %d is larger than %d", c.Hidden, 1<<15)
+		return fmt.Errorf("hidden %d is larger than %d", c.Hidden, 1<<15)
 	case c.Outputs < 2:
 		return fmt.Errorf("the data must have at least 2 classes, got %d", c.Outputs)
 	case c.Rounds < 0 || c.Rounds > MaxRounds:
-		return fmt.Errorf("-rounds must be 0..%d, got %d", MaxRounds, c.Rounds)
+		return fmt.Errorf("rounds must be 0..%d, got %d", MaxRounds, c.Rounds)
 	case c.Cap < 1 || c.Cap > c.Hidden:
-		return fmt.Errorf("-cap must be 1..hidden (%d), got %d", c.Hidden, c.Cap)
+		return fmt.Errorf("cap must be 1..hidden (%d), got %d", c.Hidden, c.Cap)
 	case math.IsNaN(float64(c.Eta)) || math.IsInf(float64(c.Eta), 0):
-		return fmt.Errorf("-eta must be finite, got %v", c.Eta)
+		return fmt.Errorf("eta must be finite, got %v", c.Eta)
 	case !(c.EdgeProb >= 0 && c.EdgeProb <= 1):
-		return fmt.Errorf("-p must be in [0,1], got %v", c.EdgeProb)
+		return fmt.Errorf("p must be in [0,1], got %v", c.EdgeProb)
 	case int(c.Act) >= len(activationNames):
 		return fmt.Errorf("invalid activation %d", c.Act)
 	case int(c.Drive) >= len(driveNames):

@@ -112,7 +112,9 @@ type PatternObserver interface {
 // Lifetime shows the samples idx of ds one at a time under rules r, updating
 // the weights after each (or after each misclassified one), and returns how
 // many were classified correctly before their update. It does not reset the
-// weights: a lifetime starts from whatever weights the network holds.
+// weights: a lifetime starts from whatever weights the network holds. When
+// its numbers leave float32 (see finite.go) it stops at the sample that met
+// them and returns a NonFiniteError, the weights holding every update made.
 func (n *Network) Lifetime(r Rules, ds Samples, idx []int32, obs Observer) (int, error) {
 	if err := n.SetRules(r); err != nil {
 		return 0, err
@@ -120,16 +122,22 @@ func (n *Network) Lifetime(r Rules, ds Samples, idx []int32, obs Observer) (int,
 	if ds.Dim != n.Cfg.Inputs {
 		return 0, fmt.Errorf("data has %d features, network %d inputs", ds.Dim, n.Cfg.Inputs)
 	}
+	var correct, end int
 	if n.Cfg.stepwise() {
-		return n.lifetimeSteps(ds, idx, obs), nil
+		correct, end = n.lifetimeSteps(ds, idx, obs, true)
+	} else {
+		correct, end = n.lifetime(ds, idx, obs, nil, true)
 	}
-	return n.lifetime(ds, idx, obs, nil), nil
+	return correct, n.nonFinite(end, len(idx))
 }
 
 // lifetimeSteps is the lifetime one whole step at a time (Forward, then
 // Learn), as normalisation, multiplicative updates and the Hebbian input rule
-// need (see Config.stepwise).
-func (n *Network) lifetimeSteps(ds Samples, idx []int32, obs Observer) int {
+// need (see Config.stepwise). With stop set it ends after the first step
+// whose values were not finite; it returns the count of correct samples and
+// that step (len(idx) if none).
+func (n *Network) lifetimeSteps(ds Samples, idx []int32, obs Observer, stop bool) (int, int) {
+	n.fault = 0
 	correct := 0
 	for t, s := range idx {
 		y := int(ds.Y[s])
@@ -144,14 +152,17 @@ func (n *Network) lifetimeSteps(ds Samples, idx []int32, obs Observer) int {
 		if obs != nil {
 			obs.Observe(t, s, pred, upd)
 		}
+		if stop && n.fault != 0 {
+			return correct, t
+		}
 	}
-	return correct
+	return correct, len(idx)
 }
 
 // lifetime is the lifetime without normalisation (see the top of this
 // file). With st set, the drives W x of the batch are st's, and n must hold
-// st's weights.
-func (n *Network) lifetime(ds Samples, idx []int32, obs Observer, st *Start) int {
+// st's weights. It stops as lifetimeSteps does and returns what it returns.
+func (n *Network) lifetime(ds Samples, idx []int32, obs Observer, st *Start, stop bool) (int, int) {
 	c := n.Cfg
 	h := c.Hidden
 	_, patternsOnly := obs.(PatternObserver)
@@ -168,8 +179,9 @@ func (n *Network) lifetime(ds Samples, idx []int32, obs Observer, st *Start) int
 		n.enterTransposed(wT)
 	}
 	clear(n.inAcc)
+	n.fault = 0
 	acc := false // whether inAcc holds anything
-	correct := 0
+	correct, end := 0, len(idx)
 	step := func(t int, d []float32, sx float32) {
 		s := idx[t]
 		y := int(ds.Y[s])
@@ -201,10 +213,17 @@ func (n *Network) lifetime(ds Samples, idx []int32, obs Observer, st *Start) int
 	if st != nil {
 		for t := range idx {
 			step(t, st.d[t*h:(t+1)*h], st.sx[t])
+			if stop && n.fault != 0 {
+				end = t
+				break
+			}
 		}
 	} else {
 		b := n.buffers()
 		blocks(len(idx), b.size, func(lo, hi int) {
+			if end < len(idx) {
+				return
+			}
 			n.drives(ds, idx[lo:hi])
 			if eager {
 				// Win holds every update so far, and the drives are
@@ -214,6 +233,10 @@ func (n *Network) lifetime(ds Samples, idx []int32, obs Observer, st *Start) int
 			}
 			for t := lo; t < hi; t++ {
 				step(t, b.d[(t-lo)*h:(t-lo+1)*h], b.sx[t-lo])
+				if stop && n.fault != 0 {
+					end = t
+					return
+				}
 			}
 		})
 	}
@@ -228,7 +251,7 @@ func (n *Network) lifetime(ds Samples, idx []int32, obs Observer, st *Start) int
 			linalg.AddConst(n.Win[i*in:(i+1)*in], v)
 		}
 	}
-	return correct
+	return correct, end
 }
 
 // Start is the common start of many lifetimes, as the candidates of one ES
@@ -300,23 +323,21 @@ func resize(s []float32, n int) []float32 {
 // correctly and the evaluation's score. It equals CopyWeights, Lifetime and
 // Evaluate within float32 rounding, and leaves n as they do; the drives of
 // both passes come from the start's products. n must have the shape of the
-// start's network.
+// start's network. Unlike Lifetime it runs on through non-finite values and
+// returns no error for them.
 func (n *Network) LifetimeFrom(st *Start, r Rules) (int, Score, error) {
 	if n.Cfg != st.w0.Cfg {
 		return 0, Score{}, fmt.Errorf("network configuration %+v differs from the start's %+v", n.Cfg, st.w0.Cfg)
 	}
 	n.CopyWeights(st.w0)
-	if !st.shared {
-		correct, err := n.Lifetime(r, st.ds, st.idx, nil)
-		if err != nil {
-			return 0, Score{}, err
-		}
-		return correct, n.Evaluate(st.ds, st.idx), nil
-	}
 	if err := n.SetRules(r); err != nil {
 		return 0, Score{}, err
 	}
-	correct := n.lifetime(st.ds, st.idx, nil, st)
+	if !st.shared {
+		correct, _ := n.lifetimeSteps(st.ds, st.idx, nil, false)
+		return correct, n.Evaluate(st.ds, st.idx), nil
+	}
+	correct, _ := n.lifetime(st.ds, st.idx, nil, st, false)
 	// Win has the lifetime's updates now, inAcc still holds them: the
 	// evaluation's drives are the start's plus inAcc * sum(x).
 	return correct, n.evaluate(st.ds, st.idx, nil, st), nil

@@ -70,6 +70,12 @@ type Network struct {
 	// Win since the drives in use were taken (see lifetime.go).
 	inAcc []float32
 
+	// fault is the first table (inputTable...) whose values a forward pass
+	// of this lifetime found non-finite, 0 while none has (see finite.go);
+	// zeros is a vector of zeros as long as a row of any table.
+	fault int
+	zeros []float32
+
 	bat *batch      // buffers of the batched products, allocated on first use
 	tr  *transposed // the transposed lifetime's state, allocated on first use
 }
@@ -105,6 +111,7 @@ func NewNetwork(cfg Config) (*Network, error) {
 		normOut: make([]float32, h),
 		inv:     make([]float32, max(in, h)),
 		inAcc:   make([]float32, h),
+		zeros:   make([]float32, max(in, h, out)),
 	}
 	n.setDiagonalAbsent()
 	return n, nil
@@ -254,6 +261,7 @@ func (n *Network) forwardDrive() int {
 	h, k := c.Hidden, c.Cap
 	a0 := n.act[:h]
 	copy(a0, n.drive)
+	n.check(a0, inputTable)
 	n.activate(a0)
 	n.nsel[0] = linalg.Cap(a0, k, n.sel[:k], n.scratch)
 	prev := a0
@@ -271,11 +279,13 @@ func (n *Network) forwardDrive() int {
 		} else {
 			linalg.MatVec(ar, n.Whid, h, h, in)
 		}
+		n.check(ar, hiddenTable)
 		n.activate(ar)
 		n.nsel[r] = linalg.Cap(ar, k, n.sel[r*k:(r+1)*k], n.scratch)
 		prev = ar
 	}
 	linalg.MatVec(n.logits, n.Wout, c.Outputs, h, prev)
+	n.check(n.logits, outputTable)
 	n.setPatterns()
 	n.pred = linalg.LogSoftmax(n.logp, n.logits)
 	return n.pred
@@ -469,8 +479,11 @@ func (n *Network) learnOutput(label, pred int) {
 func (n *Network) normalize() {
 	c := n.Cfg
 	h := c.Hidden
-	scale := func(w []float32, rows, cols int, norms []float32) {
+	scale := func(w []float32, rows, cols int, norms []float32, table int) {
 		linalg.ColumnNorms(norms, w, rows, cols)
+		// Sums of squares overflow long before the weights do; an
+		// infinite norm would silently clear its column.
+		n.check(norms, table)
 		inv := n.inv[:cols]
 		for j, v := range norms {
 			inv[j] = 1
@@ -480,9 +493,9 @@ func (n *Network) normalize() {
 		}
 		linalg.ScaleColumns(w, rows, cols, inv)
 	}
-	scale(n.Win, h, c.Inputs, n.normIn)
-	scale(n.Whid, h, h, n.normHid)
-	scale(n.Wout, c.Outputs, h, n.normOut)
+	scale(n.Win, h, c.Inputs, n.normIn, inputTable)
+	scale(n.Whid, h, h, n.normHid, hiddenTable)
+	scale(n.Wout, c.Outputs, h, n.normOut, outputTable)
 }
 
 // ColumnNorms returns the column norms of Win, Whid and Wout taken by the last

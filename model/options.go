@@ -124,7 +124,7 @@ func (c Config) validateSection10() error {
 	case int(c.InputRule) >= len(inputRuleNames):
 		return fmt.Errorf("invalid input rule %d", c.InputRule)
 	case c.RuleForm == Multiplicative && c.Init == InitZero:
-		return fmt.Errorf("-init zero cannot be used with -rule-form multiplicative: zero weights stay zero under it")
+		return fmt.Errorf("init zero cannot be used with rule form multiplicative: zero weights stay zero under it")
 	}
 	return nil
 }

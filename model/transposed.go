@@ -146,6 +146,7 @@ func (n *Network) forwardTransposed() int {
 	tr := n.tr
 	a0 := n.act[:h]
 	copy(a0, n.drive)
+	n.check(a0, inputTable)
 	n.activate(a0)
 	n.nsel[0] = linalg.Cap(a0, k, n.sel[:k], n.scratch)
 	prev, prevSel := a0, n.sel[:n.nsel[0]]
@@ -164,11 +165,13 @@ func (n *Network) forwardTransposed() int {
 			copy(ar, tr.base)
 			n.productTransposed(ar, prev, prevSel, true)
 		}
+		n.check(ar, hiddenTable)
 		n.activate(ar)
 		n.nsel[r] = linalg.Cap(ar, k, n.sel[r*k:(r+1)*k], n.scratch)
 		prev, prevSel = ar, n.sel[r*k:r*k+n.nsel[r]]
 	}
 	linalg.MatVec(n.logits, n.Wout, c.Outputs, h, prev)
+	n.check(n.logits, outputTable)
 	n.setPatterns()
 	n.pred = linalg.LogSoftmax(n.logp, n.logits)
 	return n.pred
