@@ -18,7 +18,7 @@ import (
 // and added to the products as what they are, P_s H P_s^T u with P_s the
 // pattern indicator of step s and H the hidden table: a histogram of u by
 // pattern, a P x P product and a table lookup per neuron. Every foldSteps
-// steps they are written into the weights in one pass (linalg.AddRows4),
+// steps they are written into the weights in one pass (linalg.AddSteps),
 // which adds them one after the other as the step-by-step update does, so
 // the weights come out bit for bit the same. The products differ from the
 // step-by-step ones within float32 rounding.
@@ -31,9 +31,15 @@ import (
 // raw), Hidden^2 multiplications a sample that nothing uses.
 
 // foldSteps is how many steps' hidden updates wait before being written into
-// the weights: the products then carry up to foldSteps-1 corrections, and the
-// fold's tables (foldSteps x P rows) stay in the L2 cache.
-const foldSteps = 4
+// the weights: the products then carry up to foldSteps-1 corrections (a few
+// microseconds each), and a fold reads and writes every weight once, so it
+// costs 2 x 4 x Hidden^2 / foldSteps bytes of memory traffic a step. A
+const foldSteps = 16
+
+// foldRows and foldCols are the blocks a fold takes the transposed weights
+// in (see foldTransposed): the foldSteps segments of foldCols entries of the
+// table rows of pattern 0 take 32 KB.
+const foldRows, foldCols = 16, 512
 
 // transposedMin is the smallest hidden layer, and transposedSteps the
 // shortest lifetime, that take the transposed path: below them the
@@ -45,8 +51,8 @@ type transposed struct {
 	pend  []uint8   // foldSteps x Hidden: the patterns of the steps not yet in w
 	npend int
 	diag  []float32 // Hidden: sum over those steps of hidStep[p_i*P+p_i]
-	fold  []float32 // (foldSteps*P + 1) x Hidden: the rows a fold adds, then -0s
-	which []int32   // 4 x Hidden
+	fold  []float32 // foldSteps*P x Hidden: the rows a fold adds
+	which []int32   // Hidden x foldSteps: the table row of each step, by row
 	all   []int32   // 0..Hidden-1: every row, for a vector without zeros
 	base  []float32 // Hidden: Whid a0 (drive a0) or Whid x-drive (drive raw)
 	hist  []float32 // P
@@ -72,14 +78,10 @@ func (n *Network) enterTransposed(wT []float32) {
 	h, p := n.Cfg.Hidden, n.Cfg.Patterns()
 	if n.tr == nil {
 		tr := &transposed{w: make([]float32, h*h), pend: make([]uint8, foldSteps*h), diag: make([]float32, h),
-			fold: make([]float32, (foldSteps*p+1)*h), which: make([]int32, 4*h), all: make([]int32, h),
+			fold: make([]float32, foldSteps*p*h), which: make([]int32, foldSteps*h), all: make([]int32, h),
 			base: make([]float32, h), hist: make([]float32, p), v: make([]float32, p), col: make([]float32, p)}
 		for i := range tr.all {
 			tr.all[i] = int32(i)
-		}
-		negZero := float32(math.Copysign(0, -1))
-		for i := range tr.fold[foldSteps*p*h:] {
-			tr.fold[foldSteps*p*h+i] = negZero
 		}
 		n.tr = tr
 	}
@@ -194,9 +196,14 @@ func (n *Network) learnTransposed() {
 
 // foldTransposed adds the steps kept aside to the transposed weights, in
 // order, in one pass. Row j (the synapses out of neuron j) adds, for step s,
-// the row T_q[i] = hid[p_i*P + q] of its own pattern q = p_j; steps short of
-// foldSteps add rows of -0, which change nothing. The diagonal, which every
-// step's update sets back to 0, is cleared after.
+// the row T_q[i] = hid[p_i*P + q] of its own pattern q = p_j
+// (linalg.AddSteps: every weight adds its steps one after the other, as the
+// step-by-step update does). The pass takes blocks of foldRows rows, and
+// within each block segments of foldCols columns, so that the segments of
+// the table rows a block reads (mostly one per step, pattern 0's) stay in
+// the L1 cache: the weights are read from memory once per fold, however many
+// steps it holds. The diagonal, which every step's update sets back to 0, is
+// cleared after.
 func (n *Network) foldTransposed() {
 	tr := n.tr
 	if tr.npend == 0 {
@@ -225,15 +232,18 @@ func (n *Network) foldTransposed() {
 			linalg.AddLookup(row, tr.col, pat)
 		}
 		for j, q := range pat {
-			tr.which[4*j+s] = int32(s*p + int(q))
+			tr.which[j*foldSteps+s] = int32(s*p + int(q))
 		}
 	}
-	for s := tr.npend; s < foldSteps; s++ {
-		for j := range h {
-			tr.which[4*j+s] = int32(foldSteps * p)
+	for j0 := 0; j0 < h; j0 += foldRows {
+		j1 := min(j0+foldRows, h)
+		for c0 := 0; c0 < h; c0 += foldCols {
+			c1 := min(c0+foldCols, h)
+			for j := j0; j < j1; j++ {
+				linalg.AddSteps(tr.w[j*h+c0:j*h+c1], tr.fold[c0:], h, tr.which[j*foldSteps:j*foldSteps+tr.npend])
+			}
 		}
 	}
-	linalg.AddRows4(tr.w, h, h, tr.fold, tr.which)
 	for j := range h {
 		tr.w[j*h+j] = 0
 	}
