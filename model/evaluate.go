@@ -139,9 +139,13 @@ func (n *Network) evaluate(ds Samples, idx []int32, after func(i int), st *Start
 }
 
 // evaluatesTransposed says whether an evaluation pass over steps samples
-// takes the transposed weights (see evaluate).
+// takes the transposed weights (see evaluate): where the lifetime does, under
+// drive a0, and when the caps keep at most a quarter of the neurons (with
+// more, the batched products, which read the weights once per block of
+// samples, are faster).
 func (n *Network) evaluatesTransposed(steps int) bool {
-	return n.Cfg.Drive == DriveA0 && n.useTransposed(steps, false)
+	c := n.Cfg
+	return c.Drive == DriveA0 && float64(c.Cap) <= transposedEvalShare*float64(c.Hidden) && n.useTransposed(steps, false)
 }
 
 // forwardBlock runs the forward pass of the first m samples of the block

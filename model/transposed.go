@@ -34,7 +34,23 @@ import (
 // the weights: the products then carry up to foldSteps-1 corrections (a few
 // microseconds each), and a fold reads and writes every weight once, so it
 // costs 2 x 4 x Hidden^2 / foldSteps bytes of memory traffic a step. A
-const foldSteps = 16
+//
+// On networks whose weights fit in the cache (Hidden^2 x 4 bytes up to
+// foldWideBytes) a fold costs no memory traffic and the corrections
+// dominate: they fold every foldStepsNarrow steps.
+const foldSteps, foldStepsNarrow = 16, 4
+
+// foldWideBytes is the size of the weights above which the transposed
+// lifetime folds every foldSteps steps (see foldSteps). Tests lower it.
+var foldWideBytes = 16 << 20
+
+// foldEvery returns how many steps the transposed lifetime of n keeps aside.
+func (n *Network) foldEvery() int {
+	if h := n.Cfg.Hidden; 4*h*h > foldWideBytes {
+		return foldSteps
+	}
+	return foldStepsNarrow
+}
 
 // foldRows and foldCols are the blocks a fold takes the transposed weights
 // in (see foldTransposed): the foldSteps segments of foldCols entries of the
@@ -46,13 +62,19 @@ const foldRows, foldCols = 16, 512
 // transposes cost more than the skipped rows save. Tests lower them.
 var transposedMin, transposedSteps = 128, 8
 
+// transposedEvalShare is the largest share of the neurons a cap may keep for
+// the evaluation pass to take the transposed weights (see evaluate). Tests
+// raise it.
+var transposedEvalShare = 0.25
+
 type transposed struct {
 	w     []float32 // Hidden x Hidden: w[j*Hidden+i] = Whid[i][j]
-	pend  []uint8   // foldSteps x Hidden: the patterns of the steps not yet in w
+	pend  []uint8   // k x Hidden: the patterns of the steps not yet in w
 	npend int
+	k     int // steps kept aside at most (foldEvery)
 	diag  []float32 // Hidden: sum over those steps of hidStep[p_i*P+p_i]
-	fold  []float32 // foldSteps*P x Hidden: the rows a fold adds
-	which []int32   // Hidden x foldSteps: the table row of each step, by row
+	fold  []float32 // k*P x Hidden: the rows a fold adds
+	which []int32   // Hidden x k: the table row of each step, by row
 	all   []int32   // 0..Hidden-1: every row, for a vector without zeros
 	base  []float32 // Hidden: Whid a0 (drive a0) or Whid x-drive (drive raw)
 	hist  []float32 // P
@@ -76,9 +98,9 @@ func (n *Network) useTransposed(steps int, eager bool) bool {
 // transpose of the same weights) when it is not nil.
 func (n *Network) enterTransposed(wT []float32) {
 	h, p := n.Cfg.Hidden, n.Cfg.Patterns()
-	if n.tr == nil {
-		tr := &transposed{w: make([]float32, h*h), pend: make([]uint8, foldSteps*h), diag: make([]float32, h),
-			fold: make([]float32, foldSteps*p*h), which: make([]int32, foldSteps*h), all: make([]int32, h),
+	if k := n.foldEvery(); n.tr == nil || n.tr.k != k {
+		tr := &transposed{k: k, w: make([]float32, h*h), pend: make([]uint8, k*h), diag: make([]float32, h),
+			fold: make([]float32, k*p*h), which: make([]int32, k*h), all: make([]int32, h),
 			base: make([]float32, h), hist: make([]float32, p), v: make([]float32, p), col: make([]float32, p)}
 		for i := range tr.all {
 			tr.all[i] = int32(i)
@@ -177,7 +199,7 @@ func (n *Network) forwardTransposed() int {
 }
 
 // learnTransposed keeps the step's hidden update aside and folds the steps
-// kept aside into the weights once there are foldSteps of them.
+// kept aside into the weights once there are tr.k of them.
 func (n *Network) learnTransposed() {
 	if !n.hidActive {
 		return
@@ -189,7 +211,7 @@ func (n *Network) learnTransposed() {
 		tr.diag[i] += n.hidStep[int(q)*p+int(q)]
 	}
 	tr.npend++
-	if tr.npend == foldSteps {
+	if tr.npend == tr.k {
 		n.foldTransposed()
 	}
 }
@@ -232,7 +254,7 @@ func (n *Network) foldTransposed() {
 			linalg.AddLookup(row, tr.col, pat)
 		}
 		for j, q := range pat {
-			tr.which[j*foldSteps+s] = int32(s*p + int(q))
+			tr.which[j*tr.k+s] = int32(s*p + int(q))
 		}
 	}
 	for j0 := 0; j0 < h; j0 += foldRows {
@@ -240,7 +262,7 @@ func (n *Network) foldTransposed() {
 		for c0 := 0; c0 < h; c0 += foldCols {
 			c1 := min(c0+foldCols, h)
 			for j := j0; j < j1; j++ {
-				linalg.AddSteps(tr.w[j*h+c0:j*h+c1], tr.fold[c0:], h, tr.which[j*foldSteps:j*foldSteps+tr.npend])
+				linalg.AddSteps(tr.w[j*h+c0:j*h+c1], tr.fold[c0:], h, tr.which[j*tr.k:j*tr.k+tr.npend])
 			}
 		}
 	}

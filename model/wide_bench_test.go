@@ -42,9 +42,8 @@ func wideSamples(n, outputs int, sparse bool, seed uint64) Samples {
 // benchWide times, on one core, the wide lifetime over a batch of 100 from
 // fixed initial weights (lifetime), its evaluation pass (evaluate), or both,
 // as plasticity bench does, and reports samples per second.
-func benchWide(b *testing.B, sparse bool, part string) {
+func benchWide(b *testing.B, cfg Config, sparse bool, part string) {
 	const batch = 100
-	cfg := wideConfig
 	w0, err := NewNetwork(cfg)
 	if err != nil {
 		b.Fatal(err)
@@ -101,7 +100,17 @@ func BenchmarkWide(b *testing.B) {
 			name = "sparse"
 		}
 		for _, part := range []string{"lifetime", "evaluate", "both"} {
-			b.Run(name+"/"+part, func(b *testing.B) { benchWide(b, sparse, part) })
+			b.Run(name+"/"+part, func(b *testing.B) { benchWide(b, wideConfig, sparse, part) })
 		}
+	}
+}
+
+// BenchmarkMNISTScale is BenchmarkWide at plasticity bench's MNIST scale
+// (784-1000/500-10), to show the wide network's paths cost it nothing.
+func BenchmarkMNISTScale(b *testing.B) {
+	cfg := wideConfig
+	cfg.Hidden, cfg.Cap = 1000, 500
+	for _, part := range []string{"lifetime", "evaluate"} {
+		b.Run(part, func(b *testing.B) { benchWide(b, cfg, false, part) })
 	}
 }
