@@ -71,7 +71,7 @@ type transposed struct {
 	w     []float32 // Hidden x Hidden: w[j*Hidden+i] = Whid[i][j]
 	pend  []uint8   // k x Hidden: the patterns of the steps not yet in w
 	npend int
-	k     int // steps kept aside at most (foldEvery)
+	k     int       // steps kept aside at most (foldEvery)
 	diag  []float32 // Hidden: sum over those steps of hidStep[p_i*P+p_i]
 	fold  []float32 // k*P x Hidden: the rows a fold adds
 	which []int32   // Hidden x k: the table row of each step, by row
