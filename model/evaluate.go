@@ -66,18 +66,40 @@ func (n *Network) EvaluateFunc(ds Samples, idx []int32, after func(i int)) Score
 			idx[i] = int32(i)
 		}
 	}
-	return n.evaluate(ds, idx, after, nil)
+	return n.evaluate(ds, idx, after, nil, false)
 }
 
 // evaluate is EvaluateFunc over idx; with st set, the drives are st's
-// products plus inAcc * sum(x) (see LifetimeFrom).
-func (n *Network) evaluate(ds Samples, idx []int32, after func(i int), st *Start) Score {
+// products plus inAcc * sum(x) (see LifetimeFrom). When the network takes
+// the transposed lifetime over as many samples (and drive a0: under drive
+// raw the transposed rounds read every weight), the rounds go over the
+// transposed weights too, one sample at a time (forwardTransposed), reading
+// only the rows the caps kept: Hidden x Cap weights a round instead of the
+// batched product's Hidden^2 multiply-adds a sample. trKept says that n.tr.w
+// holds the transpose of Whid already (a transposed lifetime just ended).
+func (n *Network) evaluate(ds Samples, idx []int32, after func(i int), st *Start, trKept bool) Score {
 	c := n.Cfg
 	h, o := c.Hidden, c.Outputs
 	s := Score{Confusion: make([]int, o*o)}
 	counts := make([]int, o)
 	var loss, mse float64
 	correct := 0
+	tally := func(i int, logits []float32) {
+		y := int(ds.Y[i])
+		pred := linalg.LogSoftmax(n.logp, logits)
+		loss -= float64(n.logp[y])
+		mse += squaredError(n.logp, y)
+		if pred == y {
+			correct++
+		}
+		counts[pred]++
+		s.Confusion[y*o+pred]++
+		s.N++
+	}
+	trans := n.evaluatesTransposed(len(idx))
+	if trans && !trKept {
+		n.enterTransposed(nil)
+	}
 	b := n.buffers()
 	blocks(len(idx), b.size, func(lo, hi int) {
 		m := hi - lo
@@ -88,19 +110,22 @@ func (n *Network) evaluate(ds Samples, idx []int32, after func(i int), st *Start
 		} else {
 			n.drives(ds, idx[lo:hi])
 		}
+		if trans {
+			for t := range m {
+				i := int(idx[lo+t])
+				copy(n.drive, b.d[t*h:(t+1)*h])
+				n.forwardTransposed()
+				tally(i, n.logits)
+				if after != nil {
+					after(i)
+				}
+			}
+			return
+		}
 		n.forwardBlock(m)
 		for t := range m {
 			i := int(idx[lo+t])
-			y := int(ds.Y[i])
-			pred := linalg.LogSoftmax(n.logp, b.out[t*o:(t+1)*o])
-			loss -= float64(n.logp[y])
-			mse += squaredError(n.logp, y)
-			if pred == y {
-				correct++
-			}
-			counts[pred]++
-			s.Confusion[y*o+pred]++
-			s.N++
+			tally(i, b.out[t*o:(t+1)*o])
 			if after != nil || lo+t == len(idx)-1 {
 				n.restore(t)
 				if after != nil {
@@ -116,6 +141,16 @@ func (n *Network) evaluate(ds Samples, idx []int32, after func(i int), st *Start
 		s.Majority = float64(slicesMax(counts)) / float64(s.N)
 	}
 	return s
+}
+
+// evaluatesTransposed says whether an evaluation pass over steps samples
+// takes the transposed weights (see evaluate): where the lifetime does, under
+// drive a0, and when the caps keep at most a quarter of the neurons (with
+// more, the batched products, which read the weights once per block of
+// samples, are faster).
+func (n *Network) evaluatesTransposed(steps int) bool {
+	c := n.Cfg
+	return c.Drive == DriveA0 && float64(c.Cap) <= transposedEvalShare*float64(c.Hidden) && n.useTransposed(steps, false)
 }
 
 // forwardBlock runs the forward pass of the first m samples of the block

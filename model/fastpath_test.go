@@ -462,7 +462,7 @@ func checkFast(t *testing.T, fc fastCase) bool {
 // logits within fastTol. Too-close cases are counted, and every option value
 // must have strict cases on both paths.
 func TestFastPathsMatchStraightforward(t *testing.T) {
-	defer func(m, s int) { transposedMin, transposedSteps = m, s }(transposedMin, transposedSteps)
+	defer saveTransposed()()
 	sizes := []struct{ in, h, out, k, steps int }{{10, 20, 4, 10, 40}, {33, 47, 3, 13, 70}}
 	if testing.Short() {
 		sizes = sizes[:1]
@@ -486,13 +486,10 @@ func TestFastPathsMatchStraightforward(t *testing.T) {
 									fc := fastCase{cfg: cfg, rules: rules, steps: sz.steps}
 									paths := []string{"rows"}
 									if norm == NormNone && p == 1 && r > 0 {
-										paths = append(paths, "transposed")
+										paths = append(paths, "transposed", "transposed-wide")
 									}
 									for _, path := range paths {
-										transposedMin, transposedSteps = math.MaxInt, math.MaxInt
-										if path == "transposed" {
-											transposedMin, transposedSteps = 1, 1
-										}
+										setTransposed(path)
 										total++
 										if !checkFast(t, fc) {
 											continue
@@ -517,8 +514,10 @@ func TestFastPathsMatchStraightforward(t *testing.T) {
 		if strictBy["rows "+k] == 0 {
 			t.Errorf("no strict case with %s", k)
 		}
-		if k != "outgoing" && k != "p0.7" && k != "R0" && strictBy["transposed "+k] == 0 {
-			t.Errorf("no strict case of the transposed lifetime with %s", k)
+		for _, path := range []string{"transposed", "transposed-wide"} {
+			if k != "outgoing" && k != "p0.7" && k != "R0" && strictBy[path+" "+k] == 0 {
+				t.Errorf("no strict case of the %s lifetime with %s", path, k)
+			}
 		}
 	}
 	if strict*2 < total {
@@ -644,7 +643,7 @@ func sameBits32(a, b []float32) int {
 // on the rows path, and the options that leave the batched paths in use
 // (output edges, fire) on the transposed one too.
 func TestFastPathsNewOptions(t *testing.T) {
-	defer func(m, s int) { transposedMin, transposedSteps = m, s }(transposedMin, transposedSteps)
+	defer saveTransposed()()
 	total, strict := 0, 0
 	strictBy := map[string]int{}
 	for combo := range 64 {
@@ -661,13 +660,10 @@ func TestFastPathsNewOptions(t *testing.T) {
 						rules := []string{"normal", "normal", "output"}[total%3]
 						paths := []string{"rows"}
 						if !cfg.stepwise() && p == 1 && r > 0 {
-							paths = append(paths, "transposed")
+							paths = append(paths, "transposed", "transposed-wide")
 						}
 						for _, path := range paths {
-							transposedMin, transposedSteps = math.MaxInt, math.MaxInt
-							if path == "transposed" {
-								transposedMin, transposedSteps = 1, 1
-							}
+							setTransposed(path)
 							total++
 							if !checkFast(t, fastCase{cfg: cfg, rules: rules, steps: 40}) {
 								continue
@@ -691,11 +687,35 @@ func TestFastPathsNewOptions(t *testing.T) {
 		}
 	}
 	for _, k := range []string{"all", "predicted", "nonzero", "topk"} {
-		if strictBy["transposed "+k] == 0 {
-			t.Errorf("no strict case of the transposed lifetime with %s", k)
+		for _, path := range []string{"transposed", "transposed-wide"} {
+			if strictBy[path+" "+k] == 0 {
+				t.Errorf("no strict case of the %s lifetime with %s", path, k)
+			}
 		}
 	}
 	if strict*2 < total {
 		t.Errorf("only %d of %d cases strict", strict, total)
+	}
+}
+
+// saveTransposed returns a function that restores the thresholds of the
+// transposed paths.
+func saveTransposed() func() {
+	m, s, e, w := transposedMin, transposedSteps, transposedEvalShare, foldWideBytes
+	return func() { transposedMin, transposedSteps, transposedEvalShare, foldWideBytes = m, s, e, w }
+}
+
+// setTransposed sets the thresholds so that a lifetime and its evaluation
+// pass take the path named: "rows" (never transposed), "transposed" (every
+// network, folding as a narrow one does, every foldStepsNarrow steps) or
+// "transposed-wide" (folding every foldSteps steps, as a network whose
+// weights do not fit in the cache does).
+func setTransposed(path string) {
+	transposedMin, transposedSteps, transposedEvalShare, foldWideBytes = math.MaxInt, math.MaxInt, 0, math.MaxInt
+	if path != "rows" {
+		transposedMin, transposedSteps, transposedEvalShare = 1, 1, 1
+	}
+	if path == "transposed-wide" {
+		foldWideBytes = 0
 	}
 }

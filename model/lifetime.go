@@ -339,6 +339,8 @@ func (n *Network) LifetimeFrom(st *Start, r Rules) (int, Score, error) {
 	}
 	correct, _ := n.lifetime(st.ds, st.idx, nil, st, false)
 	// Win has the lifetime's updates now, inAcc still holds them: the
-	// evaluation's drives are the start's plus inAcc * sum(x).
-	return correct, n.evaluate(st.ds, st.idx, nil, st), nil
+	// evaluation's drives are the start's plus inAcc * sum(x). A transposed
+	// lifetime leaves the transpose of Whid in n.tr.w for the evaluation.
+	kept := n.useTransposed(len(st.idx), false)
+	return correct, n.evaluate(st.ds, st.idx, nil, st, kept), nil
 }

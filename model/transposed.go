@@ -18,7 +18,7 @@ import (
 // and added to the products as what they are, P_s H P_s^T u with P_s the
 // pattern indicator of step s and H the hidden table: a histogram of u by
 // pattern, a P x P product and a table lookup per neuron. Every foldSteps
-// steps they are written into the weights in one pass (linalg.AddRows4),
+// steps they are written into the weights in one pass (linalg.AddSteps),
 // which adds them one after the other as the step-by-step update does, so
 // the weights come out bit for bit the same. The products differ from the
 // step-by-step ones within float32 rounding.
@@ -31,22 +31,50 @@ import (
 // raw), Hidden^2 multiplications a sample that nothing uses.
 
 // foldSteps is how many steps' hidden updates wait before being written into
-// the weights: the products then carry up to foldSteps-1 corrections, and the
-// fold's tables (foldSteps x P rows) stay in the L2 cache.
-const foldSteps = 4
+// the weights: the products then carry up to foldSteps-1 corrections (a few
+// microseconds each), and a fold reads and writes every weight once, so it
+// costs 2 x 4 x Hidden^2 / foldSteps bytes of memory traffic a step. A
+//
+// On networks whose weights fit in the cache (Hidden^2 x 4 bytes up to
+// foldWideBytes) a fold costs no memory traffic and the corrections
+// dominate: they fold every foldStepsNarrow steps.
+const foldSteps, foldStepsNarrow = 16, 4
+
+// foldWideBytes is the size of the weights above which the transposed
+// lifetime folds every foldSteps steps (see foldSteps). Tests lower it.
+var foldWideBytes = 16 << 20
+
+// foldEvery returns how many steps the transposed lifetime of n keeps aside.
+func (n *Network) foldEvery() int {
+	if h := n.Cfg.Hidden; 4*h*h > foldWideBytes {
+		return foldSteps
+	}
+	return foldStepsNarrow
+}
+
+// foldRows and foldCols are the blocks a fold takes the transposed weights
+// in (see foldTransposed): the foldSteps segments of foldCols entries of the
+// table rows of pattern 0 take 32 KB.
+const foldRows, foldCols = 16, 512
 
 // transposedMin is the smallest hidden layer, and transposedSteps the
 // shortest lifetime, that take the transposed path: below them the
 // transposes cost more than the skipped rows save. Tests lower them.
 var transposedMin, transposedSteps = 128, 8
 
+// transposedEvalShare is the largest share of the neurons a cap may keep for
+// the evaluation pass to take the transposed weights (see evaluate). Tests
+// raise it.
+var transposedEvalShare = 0.25
+
 type transposed struct {
 	w     []float32 // Hidden x Hidden: w[j*Hidden+i] = Whid[i][j]
-	pend  []uint8   // foldSteps x Hidden: the patterns of the steps not yet in w
+	pend  []uint8   // k x Hidden: the patterns of the steps not yet in w
 	npend int
+	k     int       // steps kept aside at most (foldEvery)
 	diag  []float32 // Hidden: sum over those steps of hidStep[p_i*P+p_i]
-	fold  []float32 // (foldSteps*P + 1) x Hidden: the rows a fold adds, then -0s
-	which []int32   // 4 x Hidden
+	fold  []float32 // k*P x Hidden: the rows a fold adds
+	which []int32   // Hidden x k: the table row of each step, by row
 	all   []int32   // 0..Hidden-1: every row, for a vector without zeros
 	base  []float32 // Hidden: Whid a0 (drive a0) or Whid x-drive (drive raw)
 	hist  []float32 // P
@@ -70,16 +98,12 @@ func (n *Network) useTransposed(steps int, eager bool) bool {
 // transpose of the same weights) when it is not nil.
 func (n *Network) enterTransposed(wT []float32) {
 	h, p := n.Cfg.Hidden, n.Cfg.Patterns()
-	if n.tr == nil {
-		tr := &transposed{w: make([]float32, h*h), pend: make([]uint8, foldSteps*h), diag: make([]float32, h),
-			fold: make([]float32, (foldSteps*p+1)*h), which: make([]int32, 4*h), all: make([]int32, h),
+	if k := n.foldEvery(); n.tr == nil || n.tr.k != k {
+		tr := &transposed{k: k, w: make([]float32, h*h), pend: make([]uint8, k*h), diag: make([]float32, h),
+			fold: make([]float32, k*p*h), which: make([]int32, k*h), all: make([]int32, h),
 			base: make([]float32, h), hist: make([]float32, p), v: make([]float32, p), col: make([]float32, p)}
 		for i := range tr.all {
 			tr.all[i] = int32(i)
-		}
-		negZero := float32(math.Copysign(0, -1))
-		for i := range tr.fold[foldSteps*p*h:] {
-			tr.fold[foldSteps*p*h+i] = negZero
 		}
 		n.tr = tr
 	}
@@ -178,7 +202,7 @@ func (n *Network) forwardTransposed() int {
 }
 
 // learnTransposed keeps the step's hidden update aside and folds the steps
-// kept aside into the weights once there are foldSteps of them.
+// kept aside into the weights once there are tr.k of them.
 func (n *Network) learnTransposed() {
 	if !n.hidActive {
 		return
@@ -190,16 +214,21 @@ func (n *Network) learnTransposed() {
 		tr.diag[i] += n.hidStep[int(q)*p+int(q)]
 	}
 	tr.npend++
-	if tr.npend == foldSteps {
+	if tr.npend == tr.k {
 		n.foldTransposed()
 	}
 }
 
 // foldTransposed adds the steps kept aside to the transposed weights, in
 // order, in one pass. Row j (the synapses out of neuron j) adds, for step s,
-// the row T_q[i] = hid[p_i*P + q] of its own pattern q = p_j; steps short of
-// foldSteps add rows of -0, which change nothing. The diagonal, which every
-// step's update sets back to 0, is cleared after.
+// the row T_q[i] = hid[p_i*P + q] of its own pattern q = p_j
+// (linalg.AddSteps: every weight adds its steps one after the other, as the
+// step-by-step update does). The pass takes blocks of foldRows rows, and
+// within each block segments of foldCols columns, so that the segments of
+// the table rows a block reads (mostly one per step, pattern 0's) stay in
+// the L1 cache: the weights are read from memory once per fold, however many
+// steps it holds. The diagonal, which every step's update sets back to 0, is
+// cleared after.
 func (n *Network) foldTransposed() {
 	tr := n.tr
 	if tr.npend == 0 {
@@ -228,15 +257,18 @@ func (n *Network) foldTransposed() {
 			linalg.AddLookup(row, tr.col, pat)
 		}
 		for j, q := range pat {
-			tr.which[4*j+s] = int32(s*p + int(q))
+			tr.which[j*tr.k+s] = int32(s*p + int(q))
 		}
 	}
-	for s := tr.npend; s < foldSteps; s++ {
-		for j := range h {
-			tr.which[4*j+s] = int32(foldSteps * p)
+	for j0 := 0; j0 < h; j0 += foldRows {
+		j1 := min(j0+foldRows, h)
+		for c0 := 0; c0 < h; c0 += foldCols {
+			c1 := min(c0+foldCols, h)
+			for j := j0; j < j1; j++ {
+				linalg.AddSteps(tr.w[j*h+c0:j*h+c1], tr.fold[c0:], h, tr.which[j*tr.k:j*tr.k+tr.npend])
+			}
 		}
 	}
-	linalg.AddRows4(tr.w, h, h, tr.fold, tr.which)
 	for j := range h {
 		tr.w[j*h+j] = 0
 	}
