@@ -75,6 +75,9 @@ type Backprop struct {
 	// The rules of the lifetime scaled by eta (the network's), negated for
 	// undoing a step.
 	negIn, negHid, negYes, negNo []float32
+	// Under output edges predicted: negBoth is negYes + negNo (a correct
+	// prediction's row takes both), negNone all zero (a row left alone).
+	negBoth, negNone []float32
 
 	// G = dL/dW of the evaluation pass, walked back to dL/dW_(t-1) under
 	// norm=outgoing. gIn is only formed under norm=outgoing; without
@@ -136,6 +139,7 @@ const (
 	faultDropSoftmax           // cross-entropy gradient without the softmax term
 	faultMSEDropCoupling       // MSE: drop the softmax Jacobian's -s s' part
 	faultSkipFirstNorm         // norm=outgoing: dL/dW_0 taken as dL/dW_1, the first normalisation forgotten
+	faultPredictedRow          // output edges predicted: other-class entries read from the label's row
 )
 
 // New returns a Backprop for networks of configuration cfg.
@@ -148,25 +152,27 @@ func New(cfg model.Config) (*Backprop, error) {
 	}
 	h, in, out, p := cfg.Hidden, cfg.Inputs, cfg.Outputs, cfg.Patterns()
 	b := &Backprop{
-		cfg:    cfg,
-		negIn:  make([]float32, p),
-		negHid: make([]float32, p*p),
-		negYes: make([]float32, p),
-		negNo:  make([]float32, p),
-		gHid:   make([]float32, h*h),
-		gOut:   make([]float32, out*h),
-		rowIn:  make([]float32, h),
-		colOut: make([]float32, h),
-		dlog:   make([]float32, out),
-		dsoft:  make([]float32, out),
-		da:     make([]float32, (cfg.Rounds+1)*h),
-		dd:     make([]float32, h),
-		du:     make([]float32, h),
-		u:      make([]float32, h),
-		rows:   make([]float32, p*h),
-		seen:   make([]bool, p),
-		acc:    make([]float64, model.GenotypeLen(cfg.Rounds)),
-		tp:     tape{budget: reconBudget},
+		cfg:     cfg,
+		negIn:   make([]float32, p),
+		negHid:  make([]float32, p*p),
+		negYes:  make([]float32, p),
+		negNo:   make([]float32, p),
+		negBoth: make([]float32, p),
+		negNone: make([]float32, p),
+		gHid:    make([]float32, h*h),
+		gOut:    make([]float32, out*h),
+		rowIn:   make([]float32, h),
+		colOut:  make([]float32, h),
+		dlog:    make([]float32, out),
+		dsoft:   make([]float32, out),
+		da:      make([]float32, (cfg.Rounds+1)*h),
+		dd:      make([]float32, h),
+		du:      make([]float32, h),
+		u:       make([]float32, h),
+		rows:    make([]float32, p*h),
+		seen:    make([]bool, p),
+		acc:     make([]float64, model.GenotypeLen(cfg.Rounds)),
+		tp:      tape{budget: reconBudget},
 	}
 	if cfg.Norm == model.NormOutgoing {
 		b.gIn = make([]float32, h*in)
@@ -274,6 +280,7 @@ func (b *Backprop) setSteps(n *model.Network) {
 	}
 	for q := range yes {
 		b.negYes[q], b.negNo[q] = -yes[q], -no[q]
+		b.negBoth[q] = -yes[q] - no[q]
 	}
 }
 
@@ -461,7 +468,7 @@ func (b *Backprop) sumSteps() {
 			b.finishHidden(pat)
 		}
 		if !b.Frozen[Output] {
-			b.addOutput(pat, int(b.tp.label[t]), b.gOut, b.colOut)
+			b.addOutput(pat, int(b.tp.label[t]), int(b.tp.pred[t]), b.gOut, b.colOut)
 		}
 	}
 }
@@ -574,14 +581,27 @@ func (b *Backprop) finishHidden(pat []uint8) {
 
 // addOutput adds a step's share of the output table, Wout[c][j] += eta
 // out[2 p_j + (c == label ? 0 : 1)], from the gradient with respect to Wout
-// and its column sums.
-func (b *Backprop) addOutput(pat []uint8, y int, gOut, colOut []float32) {
+// and its column sums. Under output edges predicted only the rows of the
+// prediction pred (the other-class entries) and the label y (the true-class
+// entries) change, and colOut is not read.
+func (b *Backprop) addOutput(pat []uint8, y, pred int, gOut, colOut []float32) {
 	h, p := b.cfg.Hidden, b.cfg.Patterns()
 	acc := b.acc[p+p*p:]
 	gy := gOut[y*h : (y+1)*h]
 	sign := 1.0
 	if b.fault == faultFlipOutNo {
 		sign = -1
+	}
+	if b.cfg.OutputEdges == model.OutputPredicted {
+		gp := gOut[pred*h : (pred+1)*h]
+		if b.fault == faultPredictedRow {
+			gp = gy
+		}
+		for j, q := range pat {
+			acc[2*int(q)] += float64(gy[j])
+			acc[2*int(q)+1] += sign * float64(gp[j])
+		}
+		return
 	}
 	for j, q := range pat {
 		acc[2*int(q)] += float64(gy[j])
@@ -631,7 +651,7 @@ func (b *Backprop) walk(n *model.Network) {
 		cs := [3][]float32{norms[:in], norms[in : in+h], norms[in+h:]}
 		undo := t > 0 // W_0 enters no Jacobian: the first step needs no undoing
 		pat := b.tp.pat[t*h : (t+1)*h]
-		y := int(b.tp.label[t])
+		y, pred := int(b.tp.label[t]), int(b.tp.pred[t])
 		clear(b.seen)
 		for k, m := range mats {
 			if !b.need(k) {
@@ -652,10 +672,7 @@ func (b *Backprop) walk(n *model.Network) {
 				case 1:
 					tbl = b.negHid[int(pat[i])*p : (int(pat[i])+1)*p]
 				default:
-					tbl = b.negNo
-					if i == y {
-						tbl = b.negYes
-					}
+					tbl = b.outRowStep(i, y, pred)
 				}
 				switch {
 				case undo:
@@ -686,12 +703,32 @@ func (b *Backprop) walk(n *model.Network) {
 		}
 		if !b.Frozen[Output] {
 			columnSums(b.colOut, b.gOut, out, h)
-			b.addOutput(pat, y, b.gOut, b.colOut)
+			b.addOutput(pat, y, pred, b.gOut, b.colOut)
 		}
 		if undo && b.afterUnstep != nil {
 			b.afterUnstep(t)
 		}
 	}
+}
+
+// outRowStep returns the negated step of output row i, by its hidden
+// neurons' patterns, for a step with label y and prediction pred.
+func (b *Backprop) outRowStep(i, y, pred int) []float32 {
+	if b.cfg.OutputEdges == model.OutputPredicted {
+		switch {
+		case i == y && i == pred:
+			return b.negBoth
+		case i == y:
+			return b.negYes
+		case i == pred:
+			return b.negNo
+		}
+		return b.negNone
+	}
+	if i == y {
+		return b.negYes
+	}
+	return b.negNo
 }
 
 // prepareColumns sets, from a step's column norms c, the factors of its

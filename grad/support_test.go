@@ -19,8 +19,6 @@ func TestNewRefusesUnderivedOptions(t *testing.T) {
 		"input rule hebbian":       func(c *model.Config) { c.InputRule = model.InputHebbian },
 		"norm incoming":            func(c *model.Config) { c.Norm = model.NormIncoming },
 		"norm both":                func(c *model.Config) { c.Norm = model.NormBoth },
-		"output edges predicted":   func(c *model.Config) { c.OutputEdges = model.OutputPredicted },
-		"fire topk":                func(c *model.Config) { c.Fire = model.FireTopK },
 	} {
 		c := base
 		set(&c)

@@ -33,6 +33,8 @@ type tape struct {
 	outgo  bool
 	pat    []uint8   // steps x Hidden
 	label  []int32   // steps
+	pred   []int32   // steps: the prediction before the update (output edges predicted)
+	sample []int32   // steps: the sample shown (the Hebbian input rule's x)
 	norms  []float32 // steps x (Inputs + 2 Hidden) under norm=outgoing
 	nsteps int
 
@@ -48,6 +50,7 @@ func (tp *tape) reset(n *model.Network, y []int32) {
 	tp.net, tp.y = n, y
 	tp.outgo = n.Cfg.Norm == model.NormOutgoing
 	tp.pat, tp.label, tp.norms = tp.pat[:0], tp.label[:0], tp.norms[:0]
+	tp.pred, tp.sample = tp.pred[:0], tp.sample[:0]
 	tp.nsteps = 0
 	tp.ckStep = tp.ckStep[:0]
 	cols := n.Cfg.Inputs + 2*n.Cfg.Hidden
@@ -72,12 +75,14 @@ type patternTape struct{ *tape }
 func (patternTape) ReadsPatternsOnly() {}
 
 // Observe records one step of the lifetime (model.Observer).
-func (tp *tape) Observe(_ int, sample int32, _ int, updated bool) {
+func (tp *tape) Observe(_ int, sample int32, predicted int, updated bool) {
 	if !updated {
 		return
 	}
 	tp.pat = append(tp.pat, tp.net.Patterns()...)
 	tp.label = append(tp.label, tp.y[sample])
+	tp.pred = append(tp.pred, int32(predicted))
+	tp.sample = append(tp.sample, sample)
 	if tp.outgo {
 		in, hid, out := tp.net.ColumnNorms()
 		k := len(tp.norms)
