@@ -16,7 +16,7 @@ import (
 func TestSection10Flags(t *testing.T) {
 	for _, args := range [][]string{
 		{"-rule-form", "multiplicative"},
-		{"-input-rule", "hebbian"}, {"-norm", "incoming"}, {"-norm", "both"},
+		{"-norm", "incoming"}, {"-norm", "both"},
 	} {
 		_, e, code := run(t, append([]string{"train", "-method", "gd", "-steps", "1", "-out", t.TempDir()}, args...)...)
 		if code != 2 || strings.Count(strings.TrimSpace(e), "\n") != 0 || !strings.Contains(e, "GD does not support") {
@@ -62,7 +62,7 @@ func TestSection10Flags(t *testing.T) {
 // and writes the option into config.json and rules.json.
 func TestSection10GD(t *testing.T) {
 	for _, args := range [][]string{
-		{"-output-edges", "predicted"}, {"-fire", "topk", "-act", "relu"},
+		{"-output-edges", "predicted"}, {"-fire", "topk", "-act", "relu"}, {"-input-rule", "hebbian"},
 	} {
 		dir := t.TempDir()
 		_, e, code := run(t, append([]string{"train", "-method", "gd", "-steps", "2", "-eval-lifetimes", "1", "-out", dir}, args...)...)

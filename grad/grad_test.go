@@ -160,6 +160,7 @@ type fdResult struct {
 	worst                     float64
 	worstK                    int
 	worstFD, worstG           float64
+	skip                      []bool // by coordinate: skipped
 }
 
 // gradient returns the hand-derived gradient, with fault f built in.
@@ -197,7 +198,7 @@ func (p fdProblem) check(t *testing.T, g []float32) fdResult {
 	}
 	l0, base := p.lossAt(n, p.theta)
 	noise := fdNoise * math.Abs(l0)
-	var res fdResult
+	res := fdResult{skip: make([]bool, len(p.theta))}
 	th := slices.Clone(p.theta)
 	for k := range th {
 		var ls [4]float64
@@ -215,6 +216,7 @@ func (p fdProblem) check(t *testing.T, g []float32) fdResult {
 		}
 		if !same {
 			res.skipped++
+			res.skip[k] = true
 			continue
 		}
 		res.checked++
