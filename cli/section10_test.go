@@ -16,7 +16,6 @@ import (
 func TestSection10Flags(t *testing.T) {
 	for _, args := range [][]string{
 		{"-rule-form", "multiplicative"},
-		{"-norm", "incoming"}, {"-norm", "both"},
 	} {
 		_, e, code := run(t, append([]string{"train", "-method", "gd", "-steps", "1", "-out", t.TempDir()}, args...)...)
 		if code != 2 || strings.Count(strings.TrimSpace(e), "\n") != 0 || !strings.Contains(e, "GD does not support") {
@@ -63,6 +62,7 @@ func TestSection10Flags(t *testing.T) {
 func TestSection10GD(t *testing.T) {
 	for _, args := range [][]string{
 		{"-output-edges", "predicted"}, {"-fire", "topk", "-act", "relu"}, {"-input-rule", "hebbian"},
+		{"-norm", "incoming"}, {"-norm", "both"},
 	} {
 		dir := t.TempDir()
 		_, e, code := run(t, append([]string{"train", "-method", "gd", "-steps", "2", "-eval-lifetimes", "1", "-out", dir}, args...)...)

@@ -180,7 +180,7 @@ func New(cfg model.Config) (*Backprop, error) {
 	if b.fullIn() {
 		b.gIn = make([]float32, h*in)
 	}
-	if cfg.Norm == model.NormOutgoing {
+	if cfg.Norm != model.NormNone {
 		b.wIn = make([]float32, h*in)
 		b.wHid = make([]float32, h*h)
 		b.wOut = make([]float32, out*h)
@@ -218,7 +218,7 @@ func (b *Backprop) Gradient(n *model.Network, r model.Rules, ds model.Samples, i
 	b.ds = ds
 	b.tp.reset(n, ds.Y)
 	var obs model.Observer = &b.tp
-	if !b.tp.outgo && !b.eager {
+	if !b.tp.normed && !b.eager {
 		obs = patternTape{&b.tp}
 	}
 	if _, err := n.Lifetime(r, ds, idx, obs); err != nil {
@@ -258,10 +258,13 @@ func (b *Backprop) Gradient(n *model.Network, r model.Rules, ds model.Samples, i
 	}
 
 	clear(b.acc)
-	if b.cfg.Norm == model.NormOutgoing {
-		b.walk(n)
-	} else {
+	switch b.cfg.Norm {
+	case model.NormNone:
 		b.sumSteps()
+	case model.NormOutgoing:
+		b.walk(n)
+	default:
+		b.walkRows(n)
 	}
 	eta := float64(b.cfg.Eta)
 	for k, v := range b.acc {

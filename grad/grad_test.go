@@ -185,7 +185,8 @@ func (p fdProblem) gradient(t *testing.T, f fault) []float32 {
 
 // check compares g with finite differences of the loss, coordinate by
 // coordinate, with the 5-point stencil (8(L(h)-L(-h)) - (L(2h)-L(-2h)))/12h,
-// whose truncation error is O(h^4).
+// whose truncation error is O(h^4); a coordinate that fails at h = fdH is
+// taken again at fdH/4 (with four times the rounding allowance).
 func (p fdProblem) check(t *testing.T, g []float32) fdResult {
 	t.Helper()
 	n, err := model.NewNetwork(p.cfg)
@@ -197,40 +198,55 @@ func (p fdProblem) check(t *testing.T, g []float32) fdResult {
 		gmax = max(gmax, math.Abs(float64(v)))
 	}
 	l0, base := p.lossAt(n, p.theta)
-	noise := fdNoise * math.Abs(l0)
 	res := fdResult{skip: make([]bool, len(p.theta))}
 	th := slices.Clone(p.theta)
 	for k := range th {
-		var ls [4]float64
-		var sigs [4][]int32
-		var pts [4]float32
-		for m, d := range []float32{-2, -1, 1, 2} {
-			pts[m] = p.theta[k] + d*fdH
-			th[k] = pts[m]
-			ls[m], sigs[m] = p.lossAt(n, th)
+		gk := float64(g[k])
+		// violation is |fd - g| against the bound at step h.
+		violation := func(h float32) (float64, float64, bool) {
+			fd, same := p.stencil(n, th, k, h, base)
+			noise := fdNoise * fdH / float64(h) * math.Abs(l0)
+			return math.Abs(fd-gk) / (fdRel*(math.Abs(fd)+math.Abs(gk)) + fdAbs*gmax + noise + 1e-30), fd, same
 		}
-		th[k] = p.theta[k]
-		same := true
-		for _, sg := range sigs {
-			same = same && slices.Equal(sg, base)
-		}
+		v, fd, same := violation(fdH)
 		if !same {
 			res.skipped++
 			res.skip[k] = true
 			continue
 		}
 		res.checked++
-		fd := (8*(ls[2]-ls[1]) - (ls[3] - ls[0])) / (12 * fdH)
-		gk := float64(g[k])
 		if math.Abs(gk) > 1e-2*gmax {
 			res.nonzero++
 		}
-		v := math.Abs(fd-gk) / (fdRel*(math.Abs(fd)+math.Abs(gk)) + fdAbs*gmax + noise + 1e-30)
+		// Where the loss curves sharply (a normalised row or column of
+		// near-zero steps) the stencil's truncation error, O(h^4), can
+		// pass the bound at h: a quarter of h cuts it 256 times.
+		if v > 1 {
+			if v4, fd4, same4 := violation(fdH / 4); same4 && v4 < v {
+				v, fd = v4, fd4
+			}
+		}
 		if v > res.worst || math.IsNaN(v) {
 			res.worst, res.worstK, res.worstFD, res.worstG = v, k, fd, gk
 		}
 	}
 	return res
+}
+
+// stencil returns the 5-point finite difference of the loss in coordinate k
+// at step h, and whether every point kept the discrete signature base. th
+// holds theta, and is left so.
+func (p fdProblem) stencil(n *model.Network, th []float32, k int, h float32, base []int32) (float64, bool) {
+	var ls [4]float64
+	same := true
+	for m, d := range []float32{-2, -1, 1, 2} {
+		th[k] = p.theta[k] + d*h
+		var sig []int32
+		ls[m], sig = p.lossAt(n, th)
+		same = same && slices.Equal(sig, base)
+	}
+	th[k] = p.theta[k]
+	return (8*(ls[2]-ls[1]) - (ls[3] - ls[0])) / (12 * float64(h)), same
 }
 
 func smallConfig() model.Config {
@@ -243,7 +259,7 @@ func allConfigs() []model.Config {
 	var out []model.Config
 	for act := range model.Linear + 1 {
 		for drive := range model.DriveRaw + 1 {
-			for norm := range model.NormOutgoing + 1 {
+			for norm := range model.NormBoth + 1 {
 				for upd := range model.UpdateMisclassified + 1 {
 					for init := range model.InitZero + 1 {
 						c := smallConfig()
@@ -331,10 +347,26 @@ func TestFiniteDifferences(t *testing.T) {
 		checked, nonzero, skipped, worst)
 }
 
+// changes reports whether a fault changes a coordinate the check compared
+// (skip false) by more than 5% of the gradient's scale and more than 1e-5:
+// on a degenerate problem whose gradient is zero but for float32 rounding
+// (relu from zero weights under a row normalisation keeps every neuron
+// silent), a fault changes only the rounding.
+func changes(good, bad []float32, skip []bool) bool {
+	var diff, gmax float64
+	for k := range good {
+		gmax = max(gmax, math.Abs(float64(good[k])))
+		if !skip[k] {
+			diff = max(diff, math.Abs(float64(bad[k]-good[k])))
+		}
+	}
+	return diff > 0.05*gmax && diff > 1e-5
+}
+
 // TestWrongGradientsFail shows the check is tight enough: a gradient with one
-// term dropped or one sign flipped fails it wherever the fault changes the
-// gradient by more than 5% of its scale, and that is most option
-// combinations.
+// term dropped or one sign flipped fails it wherever the fault changes a
+// coordinate the check compares by more than 5% of the gradient's scale, and
+// that is most option combinations.
 func TestWrongGradientsFail(t *testing.T) {
 	faults := map[fault]string{
 		faultDropA0Path:  "a0 feeds every round: term dropped",
@@ -348,16 +380,12 @@ func TestWrongGradientsFail(t *testing.T) {
 		for _, cfg := range allConfigs() {
 			p := newProblem(cfg, 8, 3)
 			good, bad := p.gradient(t, faultNone), p.gradient(t, f)
-			var gmax, diff float64
-			for k := range good {
-				gmax = max(gmax, math.Abs(float64(good[k])))
-				diff = max(diff, math.Abs(float64(bad[k]-good[k])))
-			}
-			if diff <= 0.05*gmax {
+			r := p.check(t, bad)
+			if !changes(good, bad, r.skip) {
 				continue
 			}
 			relevant++
-			if r := p.check(t, bad); r.worst > 1 {
+			if r.worst > 1 {
 				caught++
 			} else {
 				t.Errorf("%s: %s passes the check (worst %.3g of the bound)", what, name(cfg), r.worst)

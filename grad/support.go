@@ -13,8 +13,6 @@ func Supported(cfg model.Config) error {
 	switch {
 	case cfg.RuleForm != model.Additive:
 		return fmt.Errorf("GD does not support rule form %v yet", cfg.RuleForm)
-	case cfg.Norm != model.NormNone && cfg.Norm != model.NormOutgoing:
-		return fmt.Errorf("GD does not support norm %v yet", cfg.Norm)
 	}
 	return nil
 }

@@ -16,8 +16,6 @@ func TestNewRefusesUnderivedOptions(t *testing.T) {
 	}
 	for want, set := range map[string]func(c *model.Config){
 		"rule form multiplicative": func(c *model.Config) { c.RuleForm = model.Multiplicative },
-		"norm incoming":            func(c *model.Config) { c.Norm = model.NormIncoming },
-		"norm both":                func(c *model.Config) { c.Norm = model.NormBoth },
 	} {
 		c := base
 		set(&c)
