@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,8 +15,7 @@ import (
 // rules.json, and eval reads them back.
 func TestSection10Flags(t *testing.T) {
 	for _, args := range [][]string{
-		{"-rule-form", "multiplicative"}, {"-output-edges", "predicted"}, {"-fire", "topk"},
-		{"-input-rule", "hebbian"}, {"-norm", "incoming"}, {"-norm", "both"},
+		{"-rule-form", "multiplicative"},
 	} {
 		_, e, code := run(t, append([]string{"train", "-method", "gd", "-steps", "1", "-out", t.TempDir()}, args...)...)
 		if code != 2 || strings.Count(strings.TrimSpace(e), "\n") != 0 || !strings.Contains(e, "GD does not support") {
@@ -54,5 +54,31 @@ func TestSection10Flags(t *testing.T) {
 	var res map[string]any
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatalf("eval -json: %v: %s", err, out)
+	}
+}
+
+// TestSection10GD: GD trains under each §10 option whose gradient it derives,
+// and writes the option into config.json and rules.json.
+func TestSection10GD(t *testing.T) {
+	for _, args := range [][]string{
+		{"-output-edges", "predicted"}, {"-fire", "topk", "-act", "relu"}, {"-input-rule", "hebbian"},
+		{"-norm", "incoming"}, {"-norm", "both"},
+	} {
+		dir := t.TempDir()
+		_, e, code := run(t, append([]string{"train", "-method", "gd", "-steps", "2", "-eval-lifetimes", "1", "-out", dir}, args...)...)
+		if code != 0 {
+			t.Errorf("gd %v: exit %d: %s", args, code, e)
+			continue
+		}
+		kv := fmt.Sprintf("%q: %q", strings.TrimPrefix(strings.ReplaceAll(args[0], "-", "_"), "_"), args[1])
+		for _, f := range []string{"config.json", "rules.json"} {
+			b, err := os.ReadFile(filepath.Join(dir, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(b), kv) {
+				t.Errorf("gd %v: %s lacks %s", args, f, kv)
+			}
+		}
 	}
 }

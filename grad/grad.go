@@ -71,13 +71,18 @@ type Backprop struct {
 
 	cfg model.Config
 	tp  tape
+	ds  model.Samples // the lifetime's data, for the Hebbian input rule's x
 
 	// The rules of the lifetime scaled by eta (the network's), negated for
 	// undoing a step.
 	negIn, negHid, negYes, negNo []float32
+	// Under output edges predicted: negBoth is negYes + negNo (a correct
+	// prediction's row takes both), negNone all zero (a row left alone).
+	negBoth, negNone []float32
 
 	// G = dL/dW of the evaluation pass, walked back to dL/dW_(t-1) under
-	// norm=outgoing. gIn is only formed under norm=outgoing; without
+	// norm=outgoing. gIn is only formed under a normalisation or the Hebbian
+	// input rule (see fullIn); otherwise
 	// normalisation only its row sums rowIn are needed.
 	gIn, gHid, gOut []float32
 	rowIn, colOut   []float32
@@ -136,6 +141,8 @@ const (
 	faultDropSoftmax           // cross-entropy gradient without the softmax term
 	faultMSEDropCoupling       // MSE: drop the softmax Jacobian's -s s' part
 	faultSkipFirstNorm         // norm=outgoing: dL/dW_0 taken as dL/dW_1, the first normalisation forgotten
+	faultPredictedRow          // output edges predicted: other-class entries read from the label's row
+	faultHebbNoX               // input rule hebbian: the step's input x dropped (as if the pattern rule)
 )
 
 // New returns a Backprop for networks of configuration cfg.
@@ -148,28 +155,32 @@ func New(cfg model.Config) (*Backprop, error) {
 	}
 	h, in, out, p := cfg.Hidden, cfg.Inputs, cfg.Outputs, cfg.Patterns()
 	b := &Backprop{
-		cfg:    cfg,
-		negIn:  make([]float32, p),
-		negHid: make([]float32, p*p),
-		negYes: make([]float32, p),
-		negNo:  make([]float32, p),
-		gHid:   make([]float32, h*h),
-		gOut:   make([]float32, out*h),
-		rowIn:  make([]float32, h),
-		colOut: make([]float32, h),
-		dlog:   make([]float32, out),
-		dsoft:  make([]float32, out),
-		da:     make([]float32, (cfg.Rounds+1)*h),
-		dd:     make([]float32, h),
-		du:     make([]float32, h),
-		u:      make([]float32, h),
-		rows:   make([]float32, p*h),
-		seen:   make([]bool, p),
-		acc:    make([]float64, model.GenotypeLen(cfg.Rounds)),
-		tp:     tape{budget: reconBudget},
+		cfg:     cfg,
+		negIn:   make([]float32, p),
+		negHid:  make([]float32, p*p),
+		negYes:  make([]float32, p),
+		negNo:   make([]float32, p),
+		negBoth: make([]float32, p),
+		negNone: make([]float32, p),
+		gHid:    make([]float32, h*h),
+		gOut:    make([]float32, out*h),
+		rowIn:   make([]float32, h),
+		colOut:  make([]float32, h),
+		dlog:    make([]float32, out),
+		dsoft:   make([]float32, out),
+		da:      make([]float32, (cfg.Rounds+1)*h),
+		dd:      make([]float32, h),
+		du:      make([]float32, h),
+		u:       make([]float32, h),
+		rows:    make([]float32, p*h),
+		seen:    make([]bool, p),
+		acc:     make([]float64, model.GenotypeLen(cfg.Rounds)),
+		tp:      tape{budget: reconBudget},
 	}
-	if cfg.Norm == model.NormOutgoing {
+	if b.fullIn() {
 		b.gIn = make([]float32, h*in)
+	}
+	if cfg.Norm != model.NormNone {
 		b.wIn = make([]float32, h*in)
 		b.wHid = make([]float32, h*h)
 		b.wOut = make([]float32, out*h)
@@ -204,9 +215,10 @@ func (b *Backprop) Gradient(n *model.Network, r model.Rules, ds model.Samples, i
 	if len(idx) == 0 {
 		return model.Score{}, fmt.Errorf("grad: a lifetime needs at least one sample")
 	}
+	b.ds = ds
 	b.tp.reset(n, ds.Y)
 	var obs model.Observer = &b.tp
-	if !b.tp.outgo && !b.eager {
+	if !b.tp.normed && !b.eager {
 		obs = patternTape{&b.tp}
 	}
 	if _, err := n.Lifetime(r, ds, idx, obs); err != nil {
@@ -246,10 +258,13 @@ func (b *Backprop) Gradient(n *model.Network, r model.Rules, ds model.Samples, i
 	}
 
 	clear(b.acc)
-	if b.cfg.Norm == model.NormOutgoing {
-		b.walk(n)
-	} else {
+	switch b.cfg.Norm {
+	case model.NormNone:
 		b.sumSteps()
+	case model.NormOutgoing:
+		b.walk(n)
+	default:
+		b.walkRows(n)
 	}
 	eta := float64(b.cfg.Eta)
 	for k, v := range b.acc {
@@ -274,6 +289,7 @@ func (b *Backprop) setSteps(n *model.Network) {
 	}
 	for q := range yes {
 		b.negYes[q], b.negNo[q] = -yes[q], -no[q]
+		b.negBoth[q] = -yes[q] - no[q]
 	}
 }
 
@@ -374,14 +390,14 @@ func (b *Backprop) backSample(n *model.Network, x []float32, y int) {
 		dd[i] += da0[i] * b.deriv(a0[i])
 	}
 
-	if c.Norm == model.NormOutgoing || b.Learn[Input] {
+	if b.fullIn() || b.Learn[Input] {
 		in := c.Inputs
 		for i, g := range dd {
 			if g != 0 {
 				linalg.Axpy(b.gIn[i*in:(i+1)*in], g, x)
 			}
 		}
-		if c.Norm == model.NormOutgoing || b.Frozen[Input] {
+		if b.fullIn() || b.Frozen[Input] {
 			return
 		}
 	}
@@ -392,6 +408,13 @@ func (b *Backprop) backSample(n *model.Network, x []float32, y int) {
 		sx += v
 	}
 	linalg.Axpy(b.rowIn, sx, dd)
+}
+
+// fullIn reports whether the rules' gradient needs the whole of dL/dWin, not
+// only its row sums: under a normalisation (the walk) and under the Hebbian
+// input rule, whose change of row i is proportional to the sample.
+func (b *Backprop) fullIn() bool {
+	return b.cfg.Norm != model.NormNone || b.cfg.InputRule == model.InputHebbian
 }
 
 // lossGrad sets dlog to dL/dlogits of one sample's share (1/N) of the loss,
@@ -441,13 +464,17 @@ func (b *Backprop) lossGrad(logp []float32, y int) {
 
 // sumSteps is the gradient without normalisation: W_T = W_0 + sum_t eta
 // Delta_t(theta) is affine in theta, so dL/dtheta sums G over each step's
-// pattern groups.
+// pattern groups. Under the Hebbian input rule step t adds eta in[p_i] x_t to
+// row i of Win, so the input table's share is (G_in x_t)_i by pattern.
 func (b *Backprop) sumSteps() {
 	h := b.cfg.Hidden
 	columnSums(b.colOut, b.gOut, b.cfg.Outputs, h)
 	for t := range b.tp.nsteps {
 		pat := b.tp.pat[t*h : (t+1)*h]
 		if !b.Frozen[Input] {
+			if b.cfg.InputRule == model.InputHebbian {
+				b.hebbRows(b.rowIn, b.gIn, b.ds.Row(int(b.tp.sample[t])))
+			}
 			b.addInput(pat, b.rowIn)
 		}
 		switch {
@@ -461,7 +488,7 @@ func (b *Backprop) sumSteps() {
 			b.finishHidden(pat)
 		}
 		if !b.Frozen[Output] {
-			b.addOutput(pat, int(b.tp.label[t]), b.gOut, b.colOut)
+			b.addOutput(pat, int(b.tp.label[t]), int(b.tp.pred[t]), b.gOut, b.colOut)
 		}
 	}
 }
@@ -533,6 +560,30 @@ func grow(s []float32, n int) []float32 {
 	return s[:n]
 }
 
+// hebbRows sets rows[i] to row i of the gradient g with respect to Win
+// times the step's input x: what the Hebbian input rule's entry of neuron
+// i's pattern gets from the step (its change of row i is in[p_i] x).
+func (b *Backprop) hebbRows(rows, g, x []float32) {
+	in := len(x)
+	if b.fault == faultHebbNoX {
+		x = b.onesIn()
+	}
+	for i := range rows {
+		rows[i] = linalg.Dot(g[i*in:(i+1)*in], x)
+	}
+}
+
+// onesIn returns Inputs ones.
+func (b *Backprop) onesIn() []float32 {
+	if len(b.ones) != b.cfg.Inputs {
+		b.ones = make([]float32, b.cfg.Inputs)
+		for i := range b.ones {
+			b.ones[i] = 1
+		}
+	}
+	return b.ones
+}
+
 // addInput adds a step's share of the input table, Win[i][m] += eta in[p_i]
 // for every m, from the row sums of the gradient with respect to Win.
 func (b *Backprop) addInput(pat []uint8, rowIn []float32) {
@@ -574,14 +625,27 @@ func (b *Backprop) finishHidden(pat []uint8) {
 
 // addOutput adds a step's share of the output table, Wout[c][j] += eta
 // out[2 p_j + (c == label ? 0 : 1)], from the gradient with respect to Wout
-// and its column sums.
-func (b *Backprop) addOutput(pat []uint8, y int, gOut, colOut []float32) {
+// and its column sums. Under output edges predicted only the rows of the
+// prediction pred (the other-class entries) and the label y (the true-class
+// entries) change, and colOut is not read.
+func (b *Backprop) addOutput(pat []uint8, y, pred int, gOut, colOut []float32) {
 	h, p := b.cfg.Hidden, b.cfg.Patterns()
 	acc := b.acc[p+p*p:]
 	gy := gOut[y*h : (y+1)*h]
 	sign := 1.0
 	if b.fault == faultFlipOutNo {
 		sign = -1
+	}
+	if b.cfg.OutputEdges == model.OutputPredicted {
+		gp := gOut[pred*h : (pred+1)*h]
+		if b.fault == faultPredictedRow {
+			gp = gy
+		}
+		for j, q := range pat {
+			acc[2*int(q)] += float64(gy[j])
+			acc[2*int(q)+1] += sign * float64(gp[j])
+		}
+		return
 	}
 	for j, q := range pat {
 		acc[2*int(q)] += float64(gy[j])
@@ -598,7 +662,7 @@ func (b *Backprop) addOutput(pat []uint8, y int, gOut, colOut []float32) {
 // Jacobian, the step's share, the rebuilding and the next step's column dots.
 func (b *Backprop) walk(n *model.Network) {
 	c := b.cfg
-	h, in, out, p := c.Hidden, c.Inputs, c.Outputs, c.Patterns()
+	h, in, out := c.Hidden, c.Inputs, c.Outputs
 	copy(b.wIn, n.Win)
 	copy(b.wHid, n.Whid)
 	copy(b.wOut, n.Wout)
@@ -631,7 +695,8 @@ func (b *Backprop) walk(n *model.Network) {
 		cs := [3][]float32{norms[:in], norms[in : in+h], norms[in+h:]}
 		undo := t > 0 // W_0 enters no Jacobian: the first step needs no undoing
 		pat := b.tp.pat[t*h : (t+1)*h]
-		y := int(b.tp.label[t])
+		y, pred := int(b.tp.label[t]), int(b.tp.pred[t])
+		x := b.ds.Row(int(b.tp.sample[t]))
 		clear(b.seen)
 		for k, m := range mats {
 			if !b.need(k) {
@@ -643,21 +708,11 @@ func (b *Backprop) walk(n *model.Network) {
 			ab := absent
 			for i := range m.rows {
 				w, g := m.w[i*m.cols:(i+1)*m.cols], m.g[i*m.cols:(i+1)*m.cols]
-				var tbl []float32
-				idx := pat
-				switch k {
-				case 0:
-					// The input rule adds one number to the whole row.
-					tbl, idx = b.negIn[pat[i]:pat[i]+1], b.zeros
-				case 1:
-					tbl = b.negHid[int(pat[i])*p : (int(pat[i])+1)*p]
-				default:
-					tbl = b.negNo
-					if i == y {
-						tbl = b.negYes
-					}
-				}
+				tbl, idx := b.rowStep(k, i, pat, y, pred)
+				hebb := k == 0 && c.InputRule == model.InputHebbian
 				switch {
+				case undo && hebb:
+					backUndoRowHebb(w, g, d, inv, mul, next, tbl[0], x)
 				case undo:
 					b.backUndoRow(w, g, d, inv, mul, next, tbl, idx)
 				case b.fault != faultSkipFirstNorm:
@@ -665,7 +720,11 @@ func (b *Backprop) walk(n *model.Network) {
 				}
 				switch k {
 				case 0:
-					b.rowIn[i] = linalg.Dot(g, b.ones[:len(g)])
+					if hebb && b.fault != faultHebbNoX {
+						b.rowIn[i] = linalg.Dot(g, x)
+					} else {
+						b.rowIn[i] = linalg.Dot(g, b.ones[:len(g)])
+					}
 				case 1:
 					for len(ab) > 0 && int(ab[0]) < (i+1)*h {
 						w[int(ab[0])-i*h] = 0
@@ -686,12 +745,48 @@ func (b *Backprop) walk(n *model.Network) {
 		}
 		if !b.Frozen[Output] {
 			columnSums(b.colOut, b.gOut, out, h)
-			b.addOutput(pat, y, b.gOut, b.colOut)
+			b.addOutput(pat, y, pred, b.gOut, b.colOut)
 		}
 		if undo && b.afterUnstep != nil {
 			b.afterUnstep(t)
 		}
 	}
+}
+
+// rowStep returns the negated step of row i of weight matrix k as a table
+// and the indices into it of the row's entries, for a step with patterns pat,
+// label y and prediction pred.
+func (b *Backprop) rowStep(k, i int, pat []uint8, y, pred int) ([]float32, []uint8) {
+	p := b.cfg.Patterns()
+	switch k {
+	case 0:
+		// The input rule adds one number to the whole row (times the
+		// sample under the Hebbian rule).
+		return b.negIn[pat[i] : pat[i]+1], b.zeros
+	case 1:
+		return b.negHid[int(pat[i])*p : (int(pat[i])+1)*p], pat
+	}
+	return b.outRowStep(i, y, pred), pat
+}
+
+// outRowStep returns the negated step of output row i, by its hidden
+// neurons' patterns, for a step with label y and prediction pred.
+func (b *Backprop) outRowStep(i, y, pred int) []float32 {
+	if b.cfg.OutputEdges == model.OutputPredicted {
+		switch {
+		case i == y && i == pred:
+			return b.negBoth
+		case i == y:
+			return b.negYes
+		case i == pred:
+			return b.negNo
+		}
+		return b.negNone
+	}
+	if i == y {
+		return b.negYes
+	}
+	return b.negNo
 }
 
 // prepareColumns sets, from a step's column norms c, the factors of its
@@ -756,6 +851,20 @@ func (b *Backprop) backUndoRow(w, g, d, inv, mul, next, tbl []float32, idx []uin
 		return
 	}
 	linalg.BackUndoRow(g, w, d, inv, mul, next, tbl, idx)
+}
+
+// backUndoRowHebb is backUndoRow for a row of Win under the Hebbian input
+// rule, whose step added -neg x_m to entry m.
+func backUndoRowHebb(w, g, d, inv, mul, next []float32, neg float32, x []float32) {
+	n := len(g)
+	w, d, inv, mul, next, x = w[:n], d[:n], inv[:n], mul[:n], next[:n], x[:n]
+	for j := range g {
+		v := (g[j] + w[j]*d[j]) * inv[j]
+		g[j] = v
+		u := w[j]*mul[j] + neg*x[j]
+		w[j] = u
+		next[j] += u * v
+	}
 }
 
 // columnDots sets d[j] to the dot product of column j of w and g.

@@ -20,7 +20,11 @@ import (
 //	|fd - g| <= fdRel (|fd| + |g|) + fdAbs gmax,    fdRel 3e-3, fdAbs 3e-4,
 //
 // gmax the largest |g| of the problem: 0.3% of the value, and 0.03% of the
-// gradient's scale for coordinates near zero, where the noise dominates. Over
+// gradient's scale for coordinates near zero, where the noise dominates. The
+// stencil's own rounding, one float32 ulp of the loss L at each of its four
+// points, (8+8+1+1)/12 eps |L| / h = fdNoise |L|, is added: a problem whose
+// loss is flat in a coordinate and whose gradient is small (the §10 options'
+// output edges predicted from zero weights) otherwise fails on noise alone. Over
 // six data draws of every option combination a correct gradient reaches at
 // most half of that bound (TestFiniteDifferences logs the worst case), while
 // a dropped term or a flipped sign exceeds it 10-200 times
@@ -32,6 +36,8 @@ const (
 	fdEta = 0.1
 	fdRel = 3e-3
 	fdAbs = 3e-4
+	// fdNoise is 1.5 float32 epsilons over fdH.
+	fdNoise = 1.5 * 0x1p-23 / fdH
 )
 
 // fdProblem is one small network and data set for the check.
@@ -81,13 +87,28 @@ func (d *discrete) record(updated bool) {
 	for r := 0; r <= d.n.Cfg.Rounds; r++ {
 		d.sig = append(d.sig, -1)
 		d.sig = append(d.sig, d.n.Selected(r)...)
+		// Which kept neurons are silent: under fire=topk the patterns do
+		// not tell (relu's kink at 0 is held fixed like a pattern).
+		act := d.n.Activations(r)
+		for _, i := range d.n.Selected(r) {
+			if act[i] == 0 {
+				d.sig = append(d.sig, -4, i)
+			}
+		}
 	}
 	if updated {
 		d.sig = append(d.sig, -2)
 	}
 }
 
-func (d *discrete) Observe(_ int, _ int32, _ int, updated bool) { d.record(updated) }
+// Observe records a step; under output edges predicted its prediction too,
+// which picks the rows the output rule changes.
+func (d *discrete) Observe(_ int, _ int32, pred int, updated bool) {
+	d.record(updated)
+	if d.n.Cfg.OutputEdges == model.OutputPredicted {
+		d.sig = append(d.sig, -3, int32(pred))
+	}
+}
 
 // lossAt runs the lifetime and evaluation pass of theta from the problem's
 // fixed initial weights and returns the loss, computed in float64 from the
@@ -139,6 +160,7 @@ type fdResult struct {
 	worst                     float64
 	worstK                    int
 	worstFD, worstG           float64
+	skip                      []bool // by coordinate: skipped
 }
 
 // gradient returns the hand-derived gradient, with fault f built in.
@@ -163,7 +185,8 @@ func (p fdProblem) gradient(t *testing.T, f fault) []float32 {
 
 // check compares g with finite differences of the loss, coordinate by
 // coordinate, with the 5-point stencil (8(L(h)-L(-h)) - (L(2h)-L(-2h)))/12h,
-// whose truncation error is O(h^4).
+// whose truncation error is O(h^4); a coordinate that fails at h = fdH is
+// taken again at fdH/4 (with four times the rounding allowance).
 func (p fdProblem) check(t *testing.T, g []float32) fdResult {
 	t.Helper()
 	n, err := model.NewNetwork(p.cfg)
@@ -174,39 +197,56 @@ func (p fdProblem) check(t *testing.T, g []float32) fdResult {
 	for _, v := range g {
 		gmax = max(gmax, math.Abs(float64(v)))
 	}
-	_, base := p.lossAt(n, p.theta)
-	var res fdResult
+	l0, base := p.lossAt(n, p.theta)
+	res := fdResult{skip: make([]bool, len(p.theta))}
 	th := slices.Clone(p.theta)
 	for k := range th {
-		var ls [4]float64
-		var sigs [4][]int32
-		var pts [4]float32
-		for m, d := range []float32{-2, -1, 1, 2} {
-			pts[m] = p.theta[k] + d*fdH
-			th[k] = pts[m]
-			ls[m], sigs[m] = p.lossAt(n, th)
+		gk := float64(g[k])
+		// violation is |fd - g| against the bound at step h.
+		violation := func(h float32) (float64, float64, bool) {
+			fd, same := p.stencil(n, th, k, h, base)
+			noise := fdNoise * fdH / float64(h) * math.Abs(l0)
+			return math.Abs(fd-gk) / (fdRel*(math.Abs(fd)+math.Abs(gk)) + fdAbs*gmax + noise + 1e-30), fd, same
 		}
-		th[k] = p.theta[k]
-		same := true
-		for _, sg := range sigs {
-			same = same && slices.Equal(sg, base)
-		}
+		v, fd, same := violation(fdH)
 		if !same {
 			res.skipped++
+			res.skip[k] = true
 			continue
 		}
 		res.checked++
-		fd := (8*(ls[2]-ls[1]) - (ls[3] - ls[0])) / (12 * fdH)
-		gk := float64(g[k])
 		if math.Abs(gk) > 1e-2*gmax {
 			res.nonzero++
 		}
-		v := math.Abs(fd-gk) / (fdRel*(math.Abs(fd)+math.Abs(gk)) + fdAbs*gmax + 1e-30)
+		// Where the loss curves sharply (a normalised row or column of
+		// near-zero steps) the stencil's truncation error, O(h^4), can
+		// pass the bound at h: a quarter of h cuts it 256 times.
+		if v > 1 {
+			if v4, fd4, same4 := violation(fdH / 4); same4 && v4 < v {
+				v, fd = v4, fd4
+			}
+		}
 		if v > res.worst || math.IsNaN(v) {
 			res.worst, res.worstK, res.worstFD, res.worstG = v, k, fd, gk
 		}
 	}
 	return res
+}
+
+// stencil returns the 5-point finite difference of the loss in coordinate k
+// at step h, and whether every point kept the discrete signature base. th
+// holds theta, and is left so.
+func (p fdProblem) stencil(n *model.Network, th []float32, k int, h float32, base []int32) (float64, bool) {
+	var ls [4]float64
+	same := true
+	for m, d := range []float32{-2, -1, 1, 2} {
+		th[k] = p.theta[k] + d*h
+		var sig []int32
+		ls[m], sig = p.lossAt(n, th)
+		same = same && slices.Equal(sig, base)
+	}
+	th[k] = p.theta[k]
+	return (8*(ls[2]-ls[1]) - (ls[3] - ls[0])) / (12 * float64(h)), same
 }
 
 func smallConfig() model.Config {
@@ -219,7 +259,7 @@ func allConfigs() []model.Config {
 	var out []model.Config
 	for act := range model.Linear + 1 {
 		for drive := range model.DriveRaw + 1 {
-			for norm := range model.NormOutgoing + 1 {
+			for norm := range model.NormBoth + 1 {
 				for upd := range model.UpdateMisclassified + 1 {
 					for init := range model.InitZero + 1 {
 						c := smallConfig()
@@ -307,10 +347,26 @@ func TestFiniteDifferences(t *testing.T) {
 		checked, nonzero, skipped, worst)
 }
 
+// changes reports whether a fault changes a coordinate the check compared
+// (skip false) by more than 5% of the gradient's scale and more than 1e-5:
+// on a degenerate problem whose gradient is zero but for float32 rounding
+// (relu from zero weights under a row normalisation keeps every neuron
+// silent), a fault changes only the rounding.
+func changes(good, bad []float32, skip []bool) bool {
+	var diff, gmax float64
+	for k := range good {
+		gmax = max(gmax, math.Abs(float64(good[k])))
+		if !skip[k] {
+			diff = max(diff, math.Abs(float64(bad[k]-good[k])))
+		}
+	}
+	return diff > 0.05*gmax && diff > 1e-5
+}
+
 // TestWrongGradientsFail shows the check is tight enough: a gradient with one
-// term dropped or one sign flipped fails it wherever the fault changes the
-// gradient by more than 5% of its scale, and that is most option
-// combinations.
+// term dropped or one sign flipped fails it wherever the fault changes a
+// coordinate the check compares by more than 5% of the gradient's scale, and
+// that is most option combinations.
 func TestWrongGradientsFail(t *testing.T) {
 	faults := map[fault]string{
 		faultDropA0Path:  "a0 feeds every round: term dropped",
@@ -324,16 +380,12 @@ func TestWrongGradientsFail(t *testing.T) {
 		for _, cfg := range allConfigs() {
 			p := newProblem(cfg, 8, 3)
 			good, bad := p.gradient(t, faultNone), p.gradient(t, f)
-			var gmax, diff float64
-			for k := range good {
-				gmax = max(gmax, math.Abs(float64(good[k])))
-				diff = max(diff, math.Abs(float64(bad[k]-good[k])))
-			}
-			if diff <= 0.05*gmax {
+			r := p.check(t, bad)
+			if !changes(good, bad, r.skip) {
 				continue
 			}
 			relevant++
-			if r := p.check(t, bad); r.worst > 1 {
+			if r.worst > 1 {
 				caught++
 			} else {
 				t.Errorf("%s: %s passes the check (worst %.3g of the bound)", what, name(cfg), r.worst)

@@ -13,14 +13,6 @@ func Supported(cfg model.Config) error {
 	switch {
 	case cfg.RuleForm != model.Additive:
 		return fmt.Errorf("GD does not support rule form %v yet", cfg.RuleForm)
-	case cfg.InputRule != model.InputPattern:
-		return fmt.Errorf("GD does not support input rule %v yet", cfg.InputRule)
-	case cfg.Norm != model.NormNone && cfg.Norm != model.NormOutgoing:
-		return fmt.Errorf("GD does not support norm %v yet", cfg.Norm)
-	case cfg.OutputEdges != model.OutputAll:
-		return fmt.Errorf("GD does not support output edges %v yet", cfg.OutputEdges)
-	case cfg.Fire != model.FireNonZero:
-		return fmt.Errorf("GD does not support fire %v yet", cfg.Fire)
 	}
 	return nil
 }

@@ -16,11 +16,6 @@ func TestNewRefusesUnderivedOptions(t *testing.T) {
 	}
 	for want, set := range map[string]func(c *model.Config){
 		"rule form multiplicative": func(c *model.Config) { c.RuleForm = model.Multiplicative },
-		"input rule hebbian":       func(c *model.Config) { c.InputRule = model.InputHebbian },
-		"norm incoming":            func(c *model.Config) { c.Norm = model.NormIncoming },
-		"norm both":                func(c *model.Config) { c.Norm = model.NormBoth },
-		"output edges predicted":   func(c *model.Config) { c.OutputEdges = model.OutputPredicted },
-		"fire topk":                func(c *model.Config) { c.Fire = model.FireTopK },
 	} {
 		c := base
 		set(&c)

@@ -97,3 +97,25 @@ func reconError(t *testing.T, cfg model.Config, budget float64) (float64, int) {
 	}
 	return worst, b.Checkpoints()
 }
+
+// TestReconstructionRows is TestReconstruction under norm=incoming and
+// norm=both, where undoing a step multiplies by the row norms (and the
+// column norms).
+func TestReconstructionRows(t *testing.T) {
+	for _, norm := range []model.Norm{model.NormIncoming, model.NormBoth} {
+		for _, init := range []model.Init{model.InitNormal, model.InitZero} {
+			for _, eta := range []float32{0.01, 0.1} {
+				cfg := model.Config{Inputs: 10, Hidden: 20, Outputs: 4, Rounds: 3, Cap: 10,
+					Eta: eta, EdgeProb: 1, Init: init, Norm: norm}
+				t.Run(fmt.Sprintf("%v-%v-eta%g", norm, init, eta), func(t *testing.T) {
+					worst, copies := reconError(t, cfg, reconBudget)
+					bare, _ := reconError(t, cfg, math.Inf(1))
+					t.Logf("relative error %.3g with %d copies, %.3g without", worst, copies, bare)
+					if !(worst <= reconBound) {
+						t.Errorf("rebuilt weights are off by %.3g (bound %g)", worst, reconBound)
+					}
+				})
+			}
+		}
+	}
+}

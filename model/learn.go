@@ -72,27 +72,42 @@ func (n *Network) scaleHidden() {
 
 // normalizeRows divides every row of each weight matrix (the incoming
 // weights of one neuron) by its L2 norm, summed in float64 (it runs on the
-// stepwise path only, where its cost is small beside the step's). A zero row
-// is left as it is.
+// stepwise path only, where its cost is small beside the step's), and keeps
+// the norms for the backward pass (RowNorms). A zero row is left as it is.
 func (n *Network) normalizeRows() {
 	c := n.Cfg
 	h := c.Hidden
-	scale := func(w []float32, rows, cols int) {
+	if n.rowNorms == nil {
+		n.rowNorms = make([]float32, 2*h+c.Outputs)
+	}
+	scale := func(w []float32, rows, cols int, norms []float32) {
 		for i := range rows {
 			row := w[i*cols : (i+1)*cols]
 			var ss float64
 			for _, v := range row {
 				ss += float64(v) * float64(v)
 			}
+			norms[i] = float32(math.Sqrt(ss))
 			if ss > 0 {
-				inv := 1 / float32(math.Sqrt(ss))
+				inv := 1 / norms[i]
 				for j := range row {
 					row[j] *= inv
 				}
 			}
 		}
 	}
-	scale(n.Win, h, c.Inputs)
-	scale(n.Whid, h, h)
-	scale(n.Wout, c.Outputs, h)
+	scale(n.Win, h, c.Inputs, n.rowNorms[:h])
+	scale(n.Whid, h, h, n.rowNorms[h:2*h])
+	scale(n.Wout, c.Outputs, h, n.rowNorms[2*h:])
+}
+
+// RowNorms returns the row norms of Win, Whid and Wout taken by the last
+// normalisation of rows (norm=incoming or both), before it divided by them;
+// nil before the first.
+func (n *Network) RowNorms() (in, hid, out []float32) {
+	if n.rowNorms == nil {
+		return nil, nil, nil
+	}
+	h := n.Cfg.Hidden
+	return n.rowNorms[:h], n.rowNorms[h : 2*h], n.rowNorms[2*h:]
 }

@@ -54,6 +54,9 @@ type Network struct {
 	// Column norms of the last normalisation (norm=outgoing).
 	normIn, normHid, normOut []float32
 	inv                      []float32
+	// Row norms of the last normalisation of rows (norm=incoming or both):
+	// Win's, Whid's, then Wout's; allocated on first use.
+	rowNorms []float32
 
 	// Which rule tables are not all zero (an all-zero table changes no
 	// weight), and whether the hidden one is finite, as SetRules found them.

@@ -1,0 +1,153 @@
+package grad
+
+import (
+	"slices"
+	"testing"
+
+	"plasticity/model"
+)
+
+// The finite-difference check of the §10 options GD derives (docs/model.md
+// §10): each variant sets some of them, and is checked on every combination
+// of act x drive x norm x update x init (every norm Supported accepts), for
+// the rules' gradient (the dense and, without normalisation, the factored
+// hidden form) and the initial weights'.
+
+// variant is one group of §10 options.
+type variant struct {
+	name string
+	set  func(c *model.Config)
+}
+
+func section10Variants() []variant {
+	return []variant{
+		{"predicted", func(c *model.Config) { c.OutputEdges = model.OutputPredicted }},
+		{"topk", func(c *model.Config) { c.Fire = model.FireTopK }},
+		{"predicted-topk", func(c *model.Config) { c.OutputEdges, c.Fire = model.OutputPredicted, model.FireTopK }},
+		{"hebbian", func(c *model.Config) { c.InputRule = model.InputHebbian }},
+		{"incoming", func(c *model.Config) { c.Norm = model.NormIncoming }},
+		{"both", func(c *model.Config) { c.Norm = model.NormBoth }},
+		{"hebbian-predicted-topk", func(c *model.Config) {
+			c.InputRule, c.OutputEdges, c.Fire = model.InputHebbian, model.OutputPredicted, model.FireTopK
+		}},
+	}
+}
+
+// variantConfigs returns every combination of act x drive x norm x update x
+// init with v's options set, leaving out those GD refuses.
+func variantConfigs(v variant) []model.Config {
+	var out []model.Config
+	for act := range model.Linear + 1 {
+		for drive := range model.DriveRaw + 1 {
+			for norm := range model.NormBoth + 1 {
+				for upd := range model.UpdateMisclassified + 1 {
+					for init := range model.InitZero + 1 {
+						c := smallConfig()
+						c.Act, c.Drive, c.Norm, c.Update, c.Init = act, drive, norm, upd, init
+						v.set(&c)
+						// A variant that sets the norm keeps one copy.
+						if c.Norm == norm && Supported(c) == nil && c.Validate() == nil {
+							out = append(out, c)
+						}
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// tally sums fdResults.
+type tally struct {
+	fdResult
+	configs int
+}
+
+func (s *tally) add(r fdResult) {
+	s.checked += r.checked
+	s.skipped += r.skipped
+	s.nonzero += r.nonzero
+	s.worst = max(s.worst, r.worst)
+	s.configs++
+}
+
+func TestFiniteDifferencesSection10(t *testing.T) {
+	for _, v := range section10Variants() {
+		t.Run(v.name, func(t *testing.T) {
+			var rules, weights tally
+			for _, cfg := range variantConfigs(v) {
+				for _, factor := range []int{0, 2} {
+					if factor == 2 && (cfg.Norm != model.NormNone || cfg.EdgeProb < 1) {
+						continue
+					}
+					p := newProblem(cfg, 8, 3)
+					p.factor = factor
+					r := p.check(t, p.gradient(t, faultNone))
+					if !(r.worst <= 1) {
+						t.Errorf("%s factor %d: coordinate %d: finite difference %.6g, gradient %.6g (%.3g times the bound)",
+							name(cfg), factor, r.worstK, r.worstFD, r.worstG, r.worst)
+					}
+					rules.add(r)
+				}
+				p := withW0(t, newProblem(cfg, 8, 3))
+				_, g := p.weightGradient(t, faultNone, [3]bool{})
+				r := p.checkWeights(t, g)
+				if !(r.worst <= 1) {
+					t.Errorf("%s weights: entry %d: finite difference %.6g, gradient %.6g (%.3g times the bound)",
+						name(cfg), r.worstK, r.worstFD, r.worstG, r.worst)
+				}
+				weights.add(r)
+			}
+			for what, s := range map[string]tally{"rules": rules, "initial weights": weights} {
+				if s.checked < s.skipped || s.nonzero < s.checked/3 {
+					t.Errorf("%s: only %d checked (%d skipped), %d non-zero", what, s.checked, s.skipped, s.nonzero)
+				}
+				t.Logf("%s, %s: %d problems, %d coordinates checked (%d non-zero), %d skipped; worst %.3g of the bound",
+					v.name, what, s.configs, s.checked, s.nonzero, s.skipped, s.worst)
+			}
+		})
+	}
+}
+
+// section10Faults are the deliberately wrong terms of the §10 gradients, with
+// the variant whose configurations they are shown on.
+var section10Faults = []struct {
+	f    fault
+	what string
+	v    string
+}{
+	{faultPredictedRow, "output edges predicted: other-class entries read from the label's row", "predicted"},
+	{faultHebbNoX, "input rule hebbian: the step's input x dropped", "hebbian"},
+	{faultFlipProject, "row normalisation's projection: sign flipped", "incoming"},
+	{faultDropProject, "row and column normalisations' projections: term dropped", "both"},
+	{faultSkipFirstNorm, "first step's normalisation Jacobian skipped", "both"},
+}
+
+// TestWrongSection10GradientsFail shows the check catches each deliberately
+// wrong §10 term wherever it changes a coordinate the check compares (one
+// whose perturbations keep every pattern) by more than 5% of the gradient's
+// scale.
+func TestWrongSection10GradientsFail(t *testing.T) {
+	for _, fc := range section10Faults {
+		i := slices.IndexFunc(section10Variants(), func(v variant) bool { return v.name == fc.v })
+		caught, relevant := 0, 0
+		for _, cfg := range variantConfigs(section10Variants()[i]) {
+			p := newProblem(cfg, 8, 3)
+			good, bad := p.gradient(t, faultNone), p.gradient(t, fc.f)
+			r := p.check(t, bad)
+			if !changes(good, bad, r.skip) {
+				continue
+			}
+			relevant++
+			if r.worst > 1 {
+				caught++
+			} else {
+				t.Errorf("%s: %s passes the check (worst %.3g of the bound)", fc.what, name(cfg), r.worst)
+			}
+		}
+		if relevant < 10 {
+			t.Errorf("%s: changes the gradient in only %d configurations", fc.what, relevant)
+		}
+		t.Logf("%s: caught in %d of %d configurations it changes", fc.what, caught, relevant)
+	}
+}
