@@ -39,6 +39,7 @@ var commands = []command{
 	{"train", "learn rules: -method es|gd -data D -out DIR", cmdTrain},
 	{"transfer", "apply saved rules to new data: -rules FILE -data D -passes 50", cmdTransfer},
 	{"eval", "lifetimes + evaluation of saved rules on a data set: -rules FILE -data D", cmdEval},
+	{"worker", "evaluate ES candidates for a train -nats run: -nats URL [-workers N]", cmdWorker},
 	{"bench", "kernel and end-to-end throughput beside the measured memory bandwidth: -json -seconds S", cmdBench},
 	{"plot", "draw the figures and report.md of a run directory: plot DIR", cmdPlot},
 }
@@ -55,7 +56,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage())
 		return 0
 	}
-	err := badInput("unknown command %q (want run, train, transfer, eval, bench, plot or help)", cmd)
+	err := badInput("unknown command %q (want run, train, transfer, eval, worker, bench, plot or help)", cmd)
 	for _, c := range commands {
 		if c.name == cmd {
 			err = c.run(args, stdout, stderr)

@@ -52,6 +52,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
+	if r.nats.url != "" {
+		return badInput("-nats is for train (and worker); run trains in this process")
+	}
 	if r.seeds != 1 {
 		return r.runSeeds(fs, args, stdout, stderr)
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 type learnFlags struct {
 	studyFlags
 	train trainFlags
+	nats  natsFlags
 }
 
 func (l *learnFlags) register(fs *flag.FlagSet) {
@@ -23,6 +25,7 @@ func (l *learnFlags) register(fs *flag.FlagSet) {
 	l.model.register(fs)
 	l.eval.register(fs)
 	l.train.register(fs)
+	l.nats.register(fs)
 }
 
 func cmdTrain(args []string, stdout, stderr io.Writer) error {
@@ -62,7 +65,7 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	*t.dir = l.output.out
-	fields := map[string]any{"command": "train", "args": args, "data": t.data.Name, "data_seed": t.data.DataSeed}
+	fields := map[string]any{"command": "train", "args": redactArgs(args), "data": t.data.Name, "data_seed": t.data.DataSeed}
 	return l.finish(t, ds, fields, stop, stdout, stderr)
 }
 
@@ -114,7 +117,15 @@ func (l *learnFlags) finish(t *trainer, ds data.Dataset, fields map[string]any, 
 	interrupt, release := stopOnSignal(stderr)
 	defer release()
 	t.common.Stop = interrupt
+	end, err := t.distribute(l.nats, ds, stderr)
+	if err != nil {
+		return err
+	}
 	res, err := t.run(ds)
+	end()
+	if errors.Is(err, experiment.ErrEvaluator) {
+		return fmt.Errorf("%w; continue with: plasticity train -resume %s -nats URL", err, *t.dir)
+	}
 	if err != nil {
 		return inputError{err}
 	}

@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -291,6 +292,27 @@ func (o ESOptions) newStepper(ds data.Dataset) (stepper, error) {
 func (s *esStepper) kind() string { return "es" }
 
 func (s *esStepper) step() (Row, int, error) {
+	var before []byte
+	if s.o.Evaluator != nil {
+		// An evaluator elsewhere may fail (its server lost): keep the state
+		// before Ask, so the checkpoint then written is that of the
+		// generations done, from which a resume ends bit for bit the same.
+		var err error
+		if before, err = s.strat.MarshalBinary(); err != nil {
+			return Row{}, 0, err
+		}
+	}
+	row, k, err := s.generation()
+	if err != nil && errors.Is(err, ErrEvaluator) {
+		if uerr := s.strat.UnmarshalBinary(before); uerr != nil {
+			return Row{}, 0, fmt.Errorf("%w; restoring the strategy: %w", err, uerr)
+		}
+	}
+	return row, k, err
+}
+
+// generation makes one generation: Ask, evaluate, Tell.
+func (s *esStepper) generation() (Row, int, error) {
 	o, g := s.o, s.g
 	pop := s.strat.Ask()
 	scores, err := s.evaluate(Work{Generation: g, Part: "batch", Pop: pop})
@@ -328,6 +350,9 @@ func (s *esStepper) evaluate(w Work) ([]model.Score, error) {
 	scores, err := s.eval.Evaluate(w)
 	if err == nil && len(scores) != len(w.Pop) {
 		err = fmt.Errorf("evaluator gave %d scores for %d candidates", len(scores), len(w.Pop))
+	}
+	if err != nil && s.o.Evaluator != nil {
+		err = fmt.Errorf("%w: %w", ErrEvaluator, err)
 	}
 	return scores, err
 }
