@@ -80,7 +80,7 @@ func (c *Candidates) Evaluate(w Work) ([]model.Score, error) {
 		}
 	}
 	c.prepare(w.Generation)
-	return c.l.generation(c.o.Workers, c.rounds, w.Pop, samples)
+	return c.l.generation(c.o.Workers, c.rounds, w.Pop, samples, fmt.Sprintf("%d/%s", w.Generation, w.Part))
 }
 
 // prepare puts generation g's initial weights in the template.
@@ -88,5 +88,6 @@ func (c *Candidates) prepare(g int) {
 	if c.initFor != g {
 		c.l.template.Init(model.NewRand(c.o.Seed, "init", uint64(g)))
 		c.initFor = g
+		c.l.stKey = "" // the template changed under the start
 	}
 }
