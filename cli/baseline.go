@@ -115,6 +115,9 @@ func cmdBaseline(args []string, stdout, stderr io.Writer) error {
 // runBaseline fits logistic regression or the mlp on the data set.
 func runBaseline(r *rulesFlags, b baselineFlags, fit baseline.Options, given given, log io.Writer) (*baselineJSON, error) {
 	d := r.data.spec(experiment.Preset{}, given)
+	if err := r.data.checkGenerator(d, given); err != nil {
+		return nil, err
+	}
 	ds, err := loadData(d, d.DataSeed, log)
 	if err != nil {
 		return nil, err

@@ -44,6 +44,7 @@ var commands = []command{
 	{"transfer", "apply saved rules to new data: -rules FILE -data D -passes 50", cmdTransfer},
 	{"eval", "lifetimes + evaluation of saved rules on a data set: -rules FILE -data D", cmdEval},
 	{"baseline", "backprop baselines and linear probes on the same split: -data D -model logistic|mlp|probe", cmdBaseline},
+	{"worker", "evaluate ES candidates for a train -nats run: -nats URL [-workers N]", cmdWorker},
 	{"bench", "kernel and end-to-end throughput beside the measured memory bandwidth: -json -seconds S", cmdBench},
 	{"plot", "draw the figures and report.md of a run directory: plot DIR", cmdPlot},
 }
@@ -60,7 +61,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage())
 		return 0
 	}
-	err := badInput("unknown command %q (want run, train, transfer, eval, baseline, bench, plot or help)", cmd)
+	err := badInput("unknown command %q (want run, train, transfer, eval, baseline, worker, bench, plot or help)", cmd)
 	for _, c := range commands {
 		if c.name == cmd {
 			err = c.run(args, stdout, stderr)

@@ -10,7 +10,6 @@ import (
 	"runtime/pprof"
 	"strings"
 
-	"plasticity/data"
 	"plasticity/experiment"
 	"plasticity/model"
 	"plasticity/rundir"
@@ -123,50 +122,6 @@ func (o *outputFlags) prepareOut() error {
 		return inputError{fmt.Errorf("-out: %w", err)}
 	}
 	return nil
-}
-
-// dataFlags name the data set.
-type dataFlags struct {
-	name        string
-	seed        uint64
-	mnist       string
-	standardize bool
-}
-
-func (d *dataFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&d.name, "data", "synthetic", "data set: synthetic, mnist, csv:PATH or csv:TRAIN,TEST")
-	fs.Uint64Var(&d.seed, "data-seed", 0, "which synthetic draw")
-	fs.StringVar(&d.mnist, "mnist", "", "folder holding the four MNIST IDX files")
-	fs.BoolVar(&d.standardize, "standardize", true, "standardise features by training mean and deviation (synthetic, csv)")
-}
-
-// spec returns the data set: the flags' defaults, the preset, the flags
-// given.
-func (d *dataFlags) spec(p experiment.Preset, given given) experiment.DataSpec {
-	s := experiment.DataSpec{Name: d.name, DataSeed: d.seed, MNISTDir: d.mnist, Standardize: d.standardize}
-	p.ApplyData(&s)
-	if given("data") {
-		s.Name = d.name
-	}
-	if given("data-seed") {
-		s.DataSeed = d.seed
-	}
-	if given("mnist") {
-		s.MNISTDir = d.mnist
-	}
-	if given("standardize") {
-		s.Standardize = d.standardize
-	}
-	return s
-}
-
-// loadData loads the data set s names, with its draw seed; notes go to log.
-func loadData(s experiment.DataSpec, seed uint64, log io.Writer) (data.Dataset, error) {
-	ds, err := data.Load(data.Spec{Name: s.Name, DataSeed: seed, MNISTDir: s.MNISTDir, Standardize: s.Standardize, Log: log})
-	if err != nil {
-		return ds, inputError{err}
-	}
-	return ds, nil
 }
 
 // modelFlags describe the network and its lifetimes.

@@ -9,14 +9,15 @@ import (
 // resumeAllowed are the flags that may accompany -resume: none of them
 // changes the result.
 var resumeAllowed = map[string]bool{"resume": true, "generations": true, "steps": true, "workers": true, "json": true,
-	"cpuprofile": true, "memprofile": true, "eval-every": true, "checkpoint-every": true}
+	"cpuprofile": true, "memprofile": true, "eval-every": true, "checkpoint-every": true,
+	"nats": true, "nats-creds": true, "local-workers": true}
 
 // resume continues the run saved in path up to -generations (ES) or -steps
 // (GD) in total (default: the total the run was started with). other are the
 // flags given that are not in resumeAllowed.
 func (l *learnFlags) resume(path string, given given, other, args []string, stdout, stderr io.Writer) error {
 	if len(other) > 0 {
-		return badInput("-resume takes the settings of the saved run; %s cannot change them (allowed: -generations or -steps, -workers, -eval-every, -checkpoint-every, -json)",
+		return badInput("-resume takes the settings of the saved run; %s cannot change them (allowed: -generations or -steps, -workers, -eval-every, -checkpoint-every, -json, -nats, -nats-creds, -local-workers)",
 			strings.Join(other, " "))
 	}
 	t, dir, err := resumeTrainer(path)
@@ -60,6 +61,6 @@ func (l *learnFlags) resume(path string, given given, other, args []string, stdo
 		return err
 	}
 	fmt.Fprintf(stderr, "resuming %s at %s %d of %d\n", dir, t.unit, t.done, *t.total)
-	fields := map[string]any{"command": "train", "args": args, "resumed_at": t.done, "data": t.data.Name, "data_seed": t.data.DataSeed}
+	fields := map[string]any{"command": "train", "args": redactArgs(args), "resumed_at": t.done, "data": t.data.Name, "data_seed": t.data.DataSeed}
 	return l.finish(t, ds, fields, stop, stdout, stderr)
 }

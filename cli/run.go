@@ -55,6 +55,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
+	if r.nats.url != "" {
+		return badInput("-nats is for train (and worker); run trains in this process")
+	}
 	if r.seeds != 1 {
 		return r.runSeeds(fs, args, stdout, stderr)
 	}
@@ -65,6 +68,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	}
 	r.pre, r.given = p, given
 	d := r.data.spec(p, given)
+	if err := r.data.checkGenerator(d, given); err != nil {
+		return err
+	}
 	if err := checkTasks(r.train.withTasks(d, given)); err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ type learnFlags struct {
 	studyFlags
 	train  trainFlags
 	preset presetFlag
+	nats   natsFlags
 }
 
 func (l *learnFlags) register(fs *flag.FlagSet) {
@@ -27,6 +28,7 @@ func (l *learnFlags) register(fs *flag.FlagSet) {
 	l.eval.register(fs)
 	l.train.register(fs)
 	l.preset.register(fs)
+	l.nats.register(fs)
 }
 
 func cmdTrain(args []string, stdout, stderr io.Writer) error {
@@ -81,7 +83,7 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	*t.dir = l.output.out
-	fields := map[string]any{"command": "train", "args": args, "data": t.data.Name, "data_seed": t.data.DataSeed}
+	fields := map[string]any{"command": "train", "args": redactArgs(args), "data": t.data.Name, "data_seed": t.data.DataSeed}
 	return l.finish(t, ds, fields, stop, stdout, stderr)
 }
 
@@ -93,6 +95,9 @@ func (l *learnFlags) trainer(given given, log io.Writer) (*trainer, error) {
 		return nil, err
 	}
 	d := l.data.spec(p, given)
+	if err := l.data.checkGenerator(d, given); err != nil {
+		return nil, err
+	}
 	switch l.train.method {
 	case "es":
 		if l.train.steps != 0 {
@@ -147,7 +152,15 @@ func (l *learnFlags) finish(t *trainer, ds data.Dataset, fields map[string]any, 
 	interrupt, release := stopOnSignal(stderr)
 	defer release()
 	t.common.Stop = interrupt
+	end, err := t.distribute(l.nats, ds, stderr)
+	if err != nil {
+		return err
+	}
 	res, err := t.run(ds)
+	end()
+	if errors.Is(err, experiment.ErrEvaluator) {
+		return fmt.Errorf("%w; continue with: plasticity train -resume %s -nats URL", err, *t.dir)
+	}
 	if err != nil {
 		return inputError{err}
 	}

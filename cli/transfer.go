@@ -32,6 +32,9 @@ func (r *rulesFlags) register(fs *flag.FlagSet, what string) {
 // (over p's) unless -batch is given.
 func (r *rulesFlags) load(given given, p experiment.Preset, log io.Writer) (model.Rules, experiment.Options, experiment.DataSpec, error) {
 	d := r.data.spec(p, given)
+	if err := r.data.checkGenerator(d, given); err != nil {
+		return model.Rules{}, experiment.Options{}, d, err
+	}
 	if r.rules == "" {
 		return model.Rules{}, experiment.Options{}, d, badInput("-rules FILE is required")
 	}

@@ -89,7 +89,7 @@ func (c *Candidates) Evaluate(w Work) ([]model.Score, error) {
 	}
 	c.prepare(w.Generation)
 	c.l.ds = c.draws[taskOf(c.o.Seed, w.Generation, len(c.draws))]
-	return c.l.generation(c.o.Workers, c.rounds, w.Pop, samples)
+	return c.l.generation(c.o.Workers, c.rounds, w.Pop, samples, fmt.Sprintf("%d/%s", w.Generation, w.Part))
 }
 
 // prepare puts generation g's initial weights in the template.
@@ -97,5 +97,6 @@ func (c *Candidates) prepare(g int) {
 	if c.initFor != g {
 		c.l.template.Init(model.NewRand(c.o.Seed, "init", uint64(g)))
 		c.initFor = g
+		c.l.stKey = "" // the template changed under the start
 	}
 }

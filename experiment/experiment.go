@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync/atomic"
 
 	"plasticity/data"
@@ -98,6 +99,7 @@ type lifetimes struct {
 	template *model.Network
 	nets     []*model.Network
 	st       *model.Start // the last start, whose buffers the next one reuses
+	stKey    string       // what st was made for (startFor), "" not known
 }
 
 func newLifetimes(cfg model.Config, ds data.Dataset, workers int) (*lifetimes, error) {
@@ -120,12 +122,29 @@ func newLifetimes(cfg model.Config, ds data.Dataset, workers int) (*lifetimes, e
 // products of its input weights and the batch, shared by every lifetime of a
 // generation. The Start is valid until the next call.
 func (l *lifetimes) start(batch []int32) (*model.Start, error) {
+	l.stKey = ""
 	if l.st == nil {
 		st, err := model.NewStart(l.template, l.ds.Train, batch)
 		l.st = st
 		return st, err
 	}
 	return l.st, l.st.Reset(l.template, l.ds.Train, batch)
+}
+
+// startFor is start for the lifetimes key names (a generation and its part),
+// made once for all of them while the template holds the same weights: a
+// worker that scores a generation's candidates in several chunks takes the
+// products of the input weights and the samples once, as a local run does.
+// The samples are copied, so the caller's slice may change after.
+func (l *lifetimes) startFor(key string, batch []int32) (*model.Start, error) {
+	if key != "" && key == l.stKey && l.st != nil {
+		return l.st, nil
+	}
+	st, err := l.start(slices.Clone(batch))
+	if err == nil {
+		l.stKey = key
+	}
+	return st, err
 }
 
 // run gives rules a lifetime over batch from the template's weights on the

@@ -12,9 +12,10 @@ import (
 // batch, on workers goroutines, as TrainES does. The products of the
 // template's input weights and the batch are taken once for all (common
 // random numbers: every candidate starts from the same weights on the same
-// batch). It returns the evaluation scores in candidate order.
-func (l *lifetimes) generation(workers int, rounds int, pop [][]float32, batch []int32) ([]model.Score, error) {
-	st, err := l.start(batch)
+// batch); key (startFor) lets calls for the same generation and part share
+// them. It returns the evaluation scores in candidate order.
+func (l *lifetimes) generation(workers int, rounds int, pop [][]float32, batch []int32, key string) ([]model.Score, error) {
+	st, err := l.startFor(key, batch)
 	if err != nil {
 		return nil, err
 	}

@@ -30,7 +30,7 @@ func TestGenerationWorkers(t *testing.T) {
 		}
 		l.template.Init(model.NewRand(3, "init", 0))
 		for range 2 { // the second from the reused start
-			scores, err := l.generation(workers, cfg.Rounds, pop, batch)
+			scores, err := l.generation(workers, cfg.Rounds, pop, batch, "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -84,7 +84,7 @@ func TestGenerationsRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	l.template.Init(model.NewRand(5, "init", 0))
-	want, err := l.generation(1, cfg.Rounds, pop, batch)
+	want, err := l.generation(1, cfg.Rounds, pop, batch, "")
 	if err != nil {
 		t.Fatal(err)
 	}

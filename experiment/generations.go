@@ -38,5 +38,5 @@ func (g *Generations) InitWeights(rng *rand.Rand) { g.l.template.Init(rng) }
 // Run gives every genotype of pop a lifetime over the training samples batch
 // and returns the evaluation scores in candidate order.
 func (g *Generations) Run(pop [][]float32, batch []int32) ([]model.Score, error) {
-	return g.l.generation(g.workers, g.rounds, pop, batch)
+	return g.l.generation(g.workers, g.rounds, pop, batch, "")
 }

@@ -235,6 +235,9 @@ func (l *loop) run(m Method, first int) (int, error) {
 			if errors.Is(err, ErrNonFinite) {
 				return done, l.stopBad(done, t, err)
 			}
+			if errors.Is(err, ErrEvaluator) {
+				return done, l.stopEvaluator(done, t, err)
+			}
 			return done, err
 		}
 		l.samples += k
@@ -281,6 +284,30 @@ func (l *loop) stopBad(done, t int, err error) error {
 		}
 	}
 	return fmt.Errorf("%s %d: %w%s", l.s.kind(), t+1, err, where)
+}
+
+// ErrEvaluator is wrapped by the error of a run whose Evaluator failed (in
+// package cluster: the NATS server was lost). The stepper is then as it was
+// after the last generation done, and the checkpoint is written.
+var ErrEvaluator = errors.New("evaluator")
+
+// stopEvaluator ends a run whose evaluator failed in step t: the checkpoint
+// holds the generations done, so a resume continues it exactly.
+func (l *loop) stopEvaluator(done, t int, err error) error {
+	if l.c.Dir == "" {
+		return fmt.Errorf("%s %d: %w (no run directory, so no checkpoint)", unitOf2(l.s), t+1, err)
+	}
+	if serr := l.save(done); serr != nil {
+		return fmt.Errorf("%s %d: %w; writing the checkpoint: %v", unitOf2(l.s), t+1, err, serr)
+	}
+	return fmt.Errorf("%s %d: %w; the checkpoint in %s holds the %d done", unitOf2(l.s), t+1, err, l.c.Dir, done)
+}
+
+func unitOf2(s stepper) string {
+	if s.kind() == "gd" {
+		return "step"
+	}
+	return "generation"
 }
 
 // save writes the checkpoint and metrics.csv into the run directory.

@@ -1,7 +1,9 @@
 package experiment
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"slices"
 	"strings"
@@ -68,6 +70,16 @@ type DataSpec struct {
 	// DataSeed + 0 .. Tasks-1, one per generation or step (SPEC 10.8; Draws);
 	// 0 is one draw.
 	Tasks int `json:"tasks,omitempty"`
+	// Generator sizes a generated data set (halfspace, relu, brainnet).
+	Generator data.GeneratorOptions `json:"generator,omitzero"`
+}
+
+// Spec is the data set's description for data.Load, with draw seed seed;
+// notes go to log. Every process that loads a run's data (the command line,
+// a cluster worker) loads it through here, so they load the same.
+func (s DataSpec) Spec(seed uint64, log io.Writer) data.Spec {
+	return data.Spec{Name: s.Name, DataSeed: seed, MNISTDir: s.MNISTDir, Standardize: s.Standardize,
+		Generator: s.Generator, Log: log}
 }
 
 // DefaultES returns the seed paper's ES settings on top of opts.
@@ -300,6 +312,27 @@ func (o ESOptions) newStepper(draws []data.Dataset) (stepper, error) {
 func (s *esStepper) kind() string { return "es" }
 
 func (s *esStepper) step() (Row, int, error) {
+	var before []byte
+	if s.o.Evaluator != nil {
+		// An evaluator elsewhere may fail (its server lost): keep the state
+		// before Ask, so the checkpoint then written is that of the
+		// generations done, from which a resume ends bit for bit the same.
+		var err error
+		if before, err = s.strat.MarshalBinary(); err != nil {
+			return Row{}, 0, err
+		}
+	}
+	row, k, err := s.generation()
+	if err != nil && errors.Is(err, ErrEvaluator) {
+		if uerr := s.strat.UnmarshalBinary(before); uerr != nil {
+			return Row{}, 0, fmt.Errorf("%w; restoring the strategy: %w", err, uerr)
+		}
+	}
+	return row, k, err
+}
+
+// generation makes one generation: Ask, evaluate, Tell.
+func (s *esStepper) generation() (Row, int, error) {
 	o, g := s.o, s.g
 	pop := s.strat.Ask()
 	scores, err := s.evaluate(Work{Generation: g, Part: "batch", Pop: pop})
@@ -337,6 +370,9 @@ func (s *esStepper) evaluate(w Work) ([]model.Score, error) {
 	scores, err := s.eval.Evaluate(w)
 	if err == nil && len(scores) != len(w.Pop) {
 		err = fmt.Errorf("evaluator gave %d scores for %d candidates", len(scores), len(w.Pop))
+	}
+	if err != nil && s.o.Evaluator != nil {
+		err = fmt.Errorf("%w: %w", ErrEvaluator, err)
 	}
 	return scores, err
 }

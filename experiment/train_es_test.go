@@ -353,7 +353,7 @@ func TestHorizonFitness(t *testing.T) {
 	}
 	l.template.Init(model.NewRand(o.Seed, "init", 0))
 	pop := strat.Ask()
-	short, err := l.generation(1, cfg.Rounds, pop, NewBatches(o.Seed, ds.Train.Len(), o.Batch).Batch(0))
+	short, err := l.generation(1, cfg.Rounds, pop, NewBatches(o.Seed, ds.Train.Len(), o.Batch).Batch(0), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -361,7 +361,7 @@ func TestHorizonFitness(t *testing.T) {
 	if len(window) != o.Horizon || slices.Equal(window, horizonWindow(o.Seed, 1, ds.Train.Len(), o.Horizon)) {
 		t.Fatalf("horizon windows: %d samples, the same for generations 0 and 1", len(window))
 	}
-	long, err := l.generation(1, cfg.Rounds, pop, window)
+	long, err := l.generation(1, cfg.Rounds, pop, window, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,6 +35,9 @@ const (
 	Info = "run.json"
 	// Report is the report plasticity plot writes.
 	Report = "report.md"
+	// NATSURL is the address of the NATS server a train -nats embedded
+	// started, without credentials: where workers join.
+	NATSURL = "nats-url"
 	// LockFile is held (flock) by the process writing the directory.
 	LockFile = ".lock"
 )

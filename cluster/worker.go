@@ -1,0 +1,324 @@
+package cluster
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"plasticity/data"
+	"plasticity/es"
+	"plasticity/experiment"
+	"plasticity/linalg"
+)
+
+// WorkerOptions say how a Worker works.
+type WorkerOptions struct {
+	// Workers is how many goroutines evaluate candidates (0: all cores).
+	Workers int
+	// Prefix starts every subject ("" DefaultPrefix).
+	Prefix string
+	// Beat is how often heartbeats go out (0: 1 s); it must be below the
+	// coordinator's Lost.
+	Beat time.Duration
+	// Stay keeps serving the next run when one ends.
+	Stay bool
+	// Name tells this worker apart in the coordinator's log ("" host-pid).
+	Name string
+	// Log receives one line per event.
+	Log io.Writer
+}
+
+// ErrRefused is wrapped by the error of a worker whose fingerprint does not
+// match the run's.
+var ErrRefused = errors.New("refused")
+
+// Worker evaluates candidates for the coordinators it finds on a NATS
+// server.
+type Worker struct {
+	nc *nats.Conn
+	o  WorkerOptions
+
+	run   string // guarded by mu
+	fp    Fingerprint
+	cands *experiment.Candidates
+
+	mu   sync.Mutex
+	held []uint64
+	done chan string
+	wake chan struct{}
+}
+
+// NewWorker serves runs over nc.
+func NewWorker(nc *nats.Conn, o WorkerOptions) *Worker {
+	if o.Prefix == "" {
+		o.Prefix = DefaultPrefix
+	}
+	if o.Beat <= 0 {
+		o.Beat = time.Second
+	}
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	if o.Name == "" {
+		host, _ := os.Hostname()
+		o.Name = fmt.Sprintf("%s-%d", host, os.Getpid())
+	}
+	return &Worker{nc: nc, o: o, done: make(chan string, 16), wake: make(chan struct{}, 1)}
+}
+
+// Serve evaluates candidates until the run it serves ends (with Stay, for
+// ever) or stop is closed. It returns an error wrapping ErrRefused when the
+// coordinator refuses it.
+func (w *Worker) Serve(stop <-chan struct{}) error {
+	s1, err := w.nc.Subscribe(w.o.Prefix+"."+subjWake, func(*nats.Msg) { w.poke() })
+	if err != nil {
+		return err
+	}
+	defer s1.Unsubscribe()
+	s2, err := w.nc.Subscribe(w.o.Prefix+"."+subjDone, func(m *nats.Msg) {
+		select {
+		case w.done <- string(m.Data):
+		default:
+		}
+		w.poke()
+	})
+	if err != nil {
+		return err
+	}
+	defer s2.Unsubscribe()
+	go w.beats(stop)
+	waiting := false
+	for {
+		d, err := w.hello(stop)
+		if err != nil {
+			if errors.Is(err, errStopped) {
+				return nil
+			}
+			if w.nc.IsClosed() {
+				if last := w.nc.LastError(); last != nil {
+					err = last
+				}
+				return fmt.Errorf("connection to the NATS server closed: %w", err)
+			}
+			if !waiting {
+				fmt.Fprintf(w.o.Log, "cluster: waiting for a coordinator (%v)\n", err)
+				waiting = true
+			}
+			if sleep(stop, w.o.Beat) {
+				return nil
+			}
+			continue
+		}
+		waiting = false
+		if err := w.join(d); err != nil {
+			return err
+		}
+		ended, err := w.work(stop)
+		if err != nil || (ended && !w.o.Stay) {
+			return err
+		}
+	}
+}
+
+var errStopped = errors.New("stopped")
+
+func (w *Worker) poke() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// sleep waits d or until stop is closed (true) or a wake arrives.
+func sleep(stop <-chan struct{}, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-stop:
+		return true
+	case <-t.C:
+		return false
+	}
+}
+
+func (w *Worker) hello(stop <-chan struct{}) (description, error) {
+	select {
+	case <-stop:
+		return description{}, errStopped
+	default:
+	}
+	m, err := w.nc.Request(w.o.Prefix+"."+subjHello, nil, 2*time.Second)
+	if err != nil {
+		return description{}, err
+	}
+	var d description
+	return d, decode(m.Data, &d)
+}
+
+// join loads the run's data (unless it has them already), builds the
+// evaluator and asks to take part.
+func (w *Worker) join(d description) error {
+	j := join{Run: d.Run, Worker: w.o.Name, Capacity: es.Workers(w.o.Workers)}
+	if w.cands == nil || w.fp.Run() != d.Run {
+		w.setRun("")
+		cands, fp, err := w.prepare(d)
+		if err != nil {
+			j.Reason = "here: " + err.Error()
+		}
+		w.cands, w.fp = cands, fp
+	}
+	j.Fingerprint = w.fp
+	m, err := w.nc.Request(w.o.Prefix+"."+subjJoin, encode(j), 10*time.Second)
+	if err != nil {
+		return fmt.Errorf("joining run %s: %w", d.Run, err)
+	}
+	var ok joined
+	if err := decode(m.Data, &ok); err != nil {
+		return err
+	}
+	if ok.Refused != "" {
+		return fmt.Errorf("%w by the coordinator of run %s: %s", ErrRefused, d.Run, ok.Refused)
+	}
+	w.setRun(d.Run)
+	fmt.Fprintf(w.o.Log, "cluster: joined run %s (%s, %d goroutines)\n", d.Run, d.Data.Name, j.Capacity)
+	return nil
+}
+
+func (w *Worker) setRun(run string) {
+	w.mu.Lock()
+	w.run = run
+	w.mu.Unlock()
+}
+
+// prepare reads the run's options, loads its data and returns the
+// evaluator and this process's fingerprint of the run.
+func (w *Worker) prepare(d description) (*experiment.Candidates, Fingerprint, error) {
+	var o experiment.ESOptions
+	dec := json.NewDecoder(bytes.NewReader([]byte(d.Fingerprint.Options)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&o); err != nil {
+		return nil, Fingerprint{}, fmt.Errorf("the run's options: %w", err)
+	}
+	ds, err := data.Load(d.Data.Spec(d.Data.DataSeed, w.o.Log))
+	if err != nil {
+		return nil, Fingerprint{}, err
+	}
+	// A run with -tasks N lives generation g on one of N draws: load them
+	// all, as the coordinator did.
+	n, err := d.Data.Draws()
+	if err != nil {
+		return nil, Fingerprint{}, err
+	}
+	var more []data.Dataset
+	for k := 1; k < n; k++ {
+		dk, err := data.Load(d.Data.Spec(d.Data.DataSeed+uint64(k), w.o.Log))
+		if err != nil {
+			return nil, Fingerprint{}, err
+		}
+		more = append(more, dk)
+	}
+	if d.Fingerprint.Kernel != linalg.Kernel() {
+		// Use the run's kernel if this machine has it; if not, the
+		// fingerprints differ and the coordinator refuses this worker.
+		linalg.SetKernel(d.Fingerprint.Kernel)
+	}
+	fp, err := NewFingerprint(o, ds)
+	if err != nil {
+		return nil, fp, err
+	}
+	o.Workers = w.o.Workers
+	cands, err := experiment.NewCandidates(o, ds, more...)
+	return cands, fp, err
+}
+
+// work asks for chunks and evaluates them until the run ends (true) or its
+// coordinator is gone (false).
+func (w *Worker) work(stop <-chan struct{}) (bool, error) {
+	a := encode(ask{Run: w.run, Worker: w.o.Name, Capacity: es.Workers(w.o.Workers)})
+	for {
+		select {
+		case <-stop:
+			return true, nil
+		case r := <-w.done:
+			if r == w.run {
+				fmt.Fprintf(w.o.Log, "cluster: run %s has ended\n", r)
+				return true, nil
+			}
+			continue
+		default:
+		}
+		m, err := w.nc.Request(w.o.Prefix+"."+subjAsk, a, 5*time.Second)
+		if err != nil {
+			return false, nil
+		}
+		var ch chunk
+		if err := decode(m.Data, &ch); err != nil {
+			return false, err
+		}
+		switch ch.Status {
+		case statusHello:
+			return false, nil
+		case statusIdle:
+			w.idle(stop)
+			continue
+		}
+		if err := w.evaluate(ch); err != nil {
+			return false, err
+		}
+	}
+}
+
+// idle waits for a wake, the run's end, or a while.
+func (w *Worker) idle(stop <-chan struct{}) {
+	t := time.NewTimer(w.o.Beat)
+	defer t.Stop()
+	select {
+	case <-w.wake:
+	case <-stop:
+	case <-t.C:
+	}
+}
+
+// evaluate scores a chunk and sends the scores back.
+func (w *Worker) evaluate(ch chunk) error {
+	w.mu.Lock()
+	w.held = append(w.held[:0], ch.ID)
+	w.mu.Unlock()
+	defer func() {
+		w.mu.Lock()
+		w.held = w.held[:0]
+		w.mu.Unlock()
+	}()
+	scores, err := w.cands.Evaluate(experiment.Work{Generation: ch.Generation, Part: ch.Part, Pop: ch.Pop})
+	if err != nil {
+		return fmt.Errorf("generation %d: %w", ch.Generation, err)
+	}
+	return w.nc.Publish(w.o.Prefix+"."+subjResult, encode(result{Run: w.run, Worker: w.o.Name, ID: ch.ID, Job: ch.Job,
+		Index: ch.Index, Scores: scores}))
+}
+
+// beats sends a heartbeat every Beat until stop is closed.
+func (w *Worker) beats(stop <-chan struct{}) {
+	t := time.NewTicker(w.o.Beat)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		w.mu.Lock()
+		b := beat{Run: w.run, Worker: w.o.Name, Chunks: append([]uint64(nil), w.held...)}
+		w.mu.Unlock()
+		if b.Run != "" {
+			w.nc.Publish(w.o.Prefix+"."+subjBeat, encode(b))
+		}
+	}
+}
