@@ -48,13 +48,16 @@ func TestOtherDataRefused(t *testing.T) {
 	if code := l.wait(t); code != 0 {
 		t.Fatalf("local run: status %d\n%s", code, l.log())
 	}
-	c := start(t, here, append(args, "-out", "dist", "-nats", "embedded", "-local-workers", "1")...)
+	// No local goroutines: the coordinator stalls until a worker it accepts
+	// joins, so the refused worker surely meets it, whatever the load.
+	c := start(t, here, append(args, "-out", "dist", "-nats", "embedded", "-local-workers", "0")...)
 	until(t, "nats-url", exists(filepath.Join(here, "dist", "nats-url")))
 	url, _ := os.ReadFile(filepath.Join(here, "dist", "nats-url"))
 	bad := start(t, there, "worker", "-nats", strings.TrimSpace(string(url)), "-name", "other")
 	if code := bad.wait(t); code != 2 {
 		t.Errorf("the worker with other data: status %d, want 2\n%s", code, bad.log())
 	}
+	start(t, here, "worker", "-nats", strings.TrimSpace(string(url)), "-workers", "1", "-name", "good")
 	if code := c.wait(t); code != 0 {
 		t.Fatalf("coordinator: status %d\n%s", code, c.log())
 	}
