@@ -44,7 +44,7 @@ func mnistSet(t *testing.T) data.Dataset {
 	return ds
 }
 
-// The thresholds of SPEC §10.6's tests: scikit-learn's logistic regression
+// The thresholds of docs/model.md §10.6's tests: scikit-learn's logistic regression
 // reaches 0.99 on the synthetic set.
 const syntheticMin, mnistMin = 0.97, 0.91
 

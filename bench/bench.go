@@ -37,7 +37,7 @@ type KernelFigure struct {
 }
 
 // Report is the result of a bench run; its JSON form carries the keys of
-// SPEC section 9.
+// docs/model.md §9.
 type Report struct {
 	Command string `json:"command"`
 	// Kernel is the kernel set in use: "avx2" or "generic".

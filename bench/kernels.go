@@ -1,6 +1,6 @@
 // Package bench measures the kernels in use, the machine's memory bandwidth
 // beside them, and the end-to-end speed of a lifetime, an ES generation and a
-// GD step: the figures of `plasticity bench` (SPEC section 9).
+// GD step: the figures of `plasticity bench` (docs/model.md §9).
 package bench
 
 import (
@@ -17,7 +17,7 @@ type Scale struct {
 	Inputs, Hidden, Outputs, Cap int
 }
 
-// The seed paper's two scales (SPEC section 8), and a network four times as
+// The seed paper's two scales (docs/model.md §8), and a network four times as
 // wide as the MNIST one, whose hidden weights (64 MB) fit in no cache.
 var (
 	ScaleSynthetic = Scale{Name: "synthetic", Inputs: 10, Hidden: 20, Outputs: 4, Cap: 10}

@@ -7,7 +7,7 @@ import (
 )
 
 // TestBenchJSON runs `plasticity bench -json` with a tiny time budget and
-// checks the SPEC section 9 keys are there with plausible values.
+// checks the docs/model.md §9 keys are there with plausible values.
 func TestBenchJSON(t *testing.T) {
 	if testing.Short() {
 		t.Skip("bench allocates 256 MiB and runs MNIST-size lifetimes")

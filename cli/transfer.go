@@ -55,7 +55,7 @@ func (r *rulesFlags) load(given given, p experiment.Preset, log io.Writer) (mode
 	}
 	o := r.options(cfg, p, given, log)
 	if rf.WeightsFile != "" {
-		// Size-bound learned initial weights (SPEC 10.4); the network's and
+		// Size-bound learned initial weights (docs/model.md §10.4); the network's and
 		// data's sizes are checked when a lifetime starts from them.
 		w, err := rundir.ReadWeights(filepath.Join(filepath.Dir(r.rules), filepath.Base(rf.WeightsFile)), rf.WeightsSHA256)
 		if err != nil {

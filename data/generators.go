@@ -445,7 +445,7 @@ func bernoulli(rng *rand.Rand, n int, p float64) []float64 {
 }
 
 // capTop keeps the k largest entries of a and sets the rest to 0; ties keep
-// the lower index (SPEC section 1). keep is scratch space of len(a).
+// the lower index (docs/model.md §1). keep is scratch space of len(a).
 func capTop(a []float64, k int, keep []bool) {
 	if k >= len(a) {
 		return

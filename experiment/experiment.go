@@ -33,7 +33,7 @@ type Options struct {
 	// returns with Result.Interrupted set. nil never stops. Train and Resume
 	// look at it between generations or steps, never in the middle of one.
 	Stop <-chan struct{} `json:"-"`
-	// Weights, when set, are learned initial weights (SPEC 10.4) every
+	// Weights, when set, are learned initial weights (docs/model.md §10.4) every
 	// lifetime of a score or transfer starts from; the run directory keeps
 	// them in their own file, not in the options.
 	Weights *model.Weights `json:"-"`

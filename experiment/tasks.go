@@ -9,7 +9,7 @@ import (
 	"plasticity/model"
 )
 
-// Tasks (SPEC 10.8): a run on a generated data set may learn its rules on N
+// Tasks (docs/model.md §10.8): a run on a generated data set may learn its rules on N
 // draws of it, DataSeed + 0 .. N-1 (DataSpec.Tasks). Generation g (ES) or
 // step g (GD) takes its lifetimes from one draw, chosen from the run's seed
 // and g (taskOf); every candidate of a generation sees the same draw. Test

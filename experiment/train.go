@@ -82,7 +82,7 @@ type stepper interface {
 type Result struct {
 	Method string      `json:"method"`
 	Rules  model.Rules `json:"-"`
-	// Weights are the learned initial weights (SPEC 10.4), nil when the
+	// Weights are the learned initial weights (docs/model.md §10.4), nil when the
 	// run learned none.
 	Weights *model.Weights `json:"-"`
 	Steps   int            `json:"steps"`

@@ -32,7 +32,7 @@ type ESOptions struct {
 	// the strategy searches only the other tables' entries.
 	Freeze []string `json:"freeze,omitempty"`
 	// Fitness is "accuracy" (the seed's), "loss" (minus the cross-entropy)
-	// or "mse" (minus Score.MSE, SPEC 10.3).
+	// or "mse" (minus Score.MSE, docs/model.md §10.3).
 	Fitness string `json:"fitness"`
 	// Horizon, when not 0, is the length in samples of a second lifetime
 	// every candidate lives each generation, from the same initial weights
@@ -67,7 +67,7 @@ type DataSpec struct {
 	MNISTDir    string `json:"mnist,omitempty"`
 	Standardize bool   `json:"standardize"`
 	// Tasks, above 1, makes a training run learn on that many draws,
-	// DataSeed + 0 .. Tasks-1, one per generation or step (SPEC 10.8; Draws);
+	// DataSeed + 0 .. Tasks-1, one per generation or step (docs/model.md §10.8; Draws);
 	// 0 is one draw.
 	Tasks int `json:"tasks,omitempty"`
 	// Generator sizes a generated data set (halfspace, relu, brainnet).

@@ -32,12 +32,12 @@ type GDOptions struct {
 	Freeze []string `json:"freeze"`
 	// LearnWeights lists weight matrices ("input", "hidden", "output") whose
 	// initial value is learned with the rules and shared by every lifetime
-	// (SPEC 10.4); the others are drawn per lifetime. Empty: none.
+	// (docs/model.md §10.4); the others are drawn per lifetime. Empty: none.
 	LearnWeights []string `json:"learn_weights,omitempty"`
 	// Loss is "logits" (cross-entropy of the log-softmax of the logits,
 	// docs/model.md §4) or "softmax" (cross-entropy taken on the softmax outputs, the
 	// reference program's) or "mse" (the mean squared error of the softmax
-	// outputs against the one-hot label, SPEC 10.3). Metrics report the
+	// outputs against the one-hot label, docs/model.md §10.3). Metrics report the
 	// first either way.
 	Loss string `json:"loss"`
 	// EvalEvery is how often (in steps) the test accuracy of the current
@@ -306,7 +306,7 @@ func (s *GDStepper) status(r Row) string {
 // gdState is a GD run's state in a checkpoint: the rules and Adam's, and
 // the learned initial weights (flattened, learnedWeights.flat) and their
 // Adam's, absent from checkpoints of runs that learn none (and from those
-// written before SPEC 10.4, which read back unchanged).
+// written before docs/model.md §10.4, which read back unchanged).
 type gdState struct {
 	Theta   []float32
 	Adam    grad.Adam

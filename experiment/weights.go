@@ -9,7 +9,7 @@ import (
 	"plasticity/model"
 )
 
-// This file is the learned initial weights of SPEC 10.4 (GDOptions.LearnWeights,
+// This file is the learned initial weights of docs/model.md §10.4 (GDOptions.LearnWeights,
 // Options.Weights): GD learns them with the rules, and every lifetime of the
 // run, of its final scores and of a transfer starts from them.
 

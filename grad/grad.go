@@ -60,7 +60,7 @@ type Backprop struct {
 	Loss Loss
 	// Learn marks the weight matrices (Input: Win, Hidden: Whid, Output:
 	// Wout) whose initial value's gradient dL/dW_0 is wanted beside the
-	// rules' (SPEC 10.4); InitialGradient returns it after Gradient.
+	// rules' (docs/model.md §10.4); InitialGradient returns it after Gradient.
 	Learn [3]bool
 	// Frozen marks the rule tables (Input, Hidden, Output) whose gradient is
 	// not wanted: their entries are left zero and the work only they need is

@@ -16,7 +16,7 @@ func squaredError(s []float64, y int) float64 {
 	return e
 }
 
-// TestMSEFiniteDifferences checks the gradient of the MSE loss (SPEC 10.3)
+// TestMSEFiniteDifferences checks the gradient of the MSE loss (docs/model.md §10.3)
 // against finite differences on every option combination, and that the same
 // check catches the softmax Jacobian's coupling term dropped.
 func TestMSEFiniteDifferences(t *testing.T) {

@@ -1,6 +1,6 @@
 package grad
 
-// The gradient with respect to the initial weights W_0 (SPEC 10.4), which a
+// The gradient with respect to the initial weights W_0 (docs/model.md §10.4), which a
 // run may learn beside the rules. The patterns, cap choices and update
 // decisions are held fixed, as for the rules, so:
 //

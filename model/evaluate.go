@@ -14,7 +14,7 @@ type Score struct {
 	// Loss is the mean cross-entropy of the log-softmax of the logits.
 	Loss float64 `json:"loss"`
 	// MSE is the mean over samples and classes of (softmax(z)_c -
-	// onehot(label)_c)^2, BrainNet's mse_loss (SPEC 10.3).
+	// onehot(label)_c)^2, BrainNet's mse_loss (docs/model.md §10.3).
 	MSE float64 `json:"mse"`
 	// Majority is the share of predictions in the most common predicted class:
 	// 1 means every sample was put in one class.

@@ -278,7 +278,7 @@ func TestRulesOfOtherRoundsRefused(t *testing.T) {
 
 func TestGenotypeLength(t *testing.T) {
 	if GenotypeLen(2) != 88 || GenotypeLen(3) != 304 {
-		t.Errorf("genotype lengths %d, %d; SPEC says 88 and 304", GenotypeLen(2), GenotypeLen(3))
+		t.Errorf("genotype lengths %d, %d; docs/model.md §2 says 88 and 304", GenotypeLen(2), GenotypeLen(3))
 	}
 }
 

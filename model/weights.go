@@ -6,7 +6,7 @@ import (
 )
 
 // Weights are initial weights learned once and shared by every lifetime
-// instead of a fresh draw (SPEC 10.4). A nil matrix is not learned: each
+// instead of a fresh draw (docs/model.md §10.4). A nil matrix is not learned: each
 // lifetime draws it as Init does. The sizes bind them to networks of the
 // same shape.
 type Weights struct {

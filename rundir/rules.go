@@ -49,7 +49,7 @@ type RulesFile struct {
 	Batch  int          `json:"batch"`
 	Scores Scores       `json:"scores"`
 	// WeightsFile names the learned initial weights' file beside the rules
-	// file (SPEC 10.4), WeightsSHA256 its SHA-256; both empty when the run
+	// file (docs/model.md §10.4), WeightsSHA256 its SHA-256; both empty when the run
 	// learned none.
 	WeightsFile   string `json:"weights_file,omitempty"`
 	WeightsSHA256 string `json:"weights_sha256,omitempty"`

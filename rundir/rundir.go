@@ -20,7 +20,7 @@ const (
 	Metrics = "metrics.csv"
 	// Rules is the learned rules (RulesFile).
 	Rules = "rules.json"
-	// Weights is a run's learned initial weights (SPEC 10.4), beside
+	// Weights is a run's learned initial weights (docs/model.md §10.4), beside
 	// rules.json, which names it with its SHA-256 (WriteWeights).
 	Weights = "weights.bin"
 	// Checkpoint is what a resumed run continues from.
