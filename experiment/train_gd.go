@@ -142,7 +142,7 @@ type GDStepper struct {
 	adam    *grad.Adam
 	batches *Batches
 	g       []float32
-	gh      []float32 // the horizon lifetime's gradient (gd_horizon.go)
+	gh      []float32       // the horizon lifetime's gradient (gd_horizon.go)
 	lw      *learnedWeights // nil unless initial weights are learned
 	done    int
 	// Rules are the current rules; Step updates them in place.
