@@ -31,11 +31,14 @@ type Recipe struct {
 	GD GDOptions
 	// Passes is the transfer's number of passes over the new training split.
 	Passes int
+	// Method is the trainer plasticity train uses unless -method is given
+	// ("es" or "gd"; "" is ES).
+	Method string
 }
 
 // Preset returns the preset that applies the recipe under name.
 func (r Recipe) Preset(name string) Preset {
-	return Preset{Name: name,
+	return Preset{Name: name, Method: r.Method,
 		Data:    func(d *DataSpec) { d.Name, d.Standardize = r.Data, r.Standardize },
 		Model:   func(c *model.Config) { *c = r.Model },
 		Options: func(o *Options) { o.Batch = r.Batch },
