@@ -89,3 +89,43 @@ func TestGDHorizonRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestGDHorizonResume: a GD run with a horizon stopped after 5 steps and
+// resumed from its checkpoint (which keeps the horizon) to 12 ends on the
+// rules of an uninterrupted run, with any number of workers; a resume that
+// lost the horizon would not.
+func TestGDHorizonResume(t *testing.T) {
+	ds := smallData(t)
+	o := resumableGD(12)
+	o.Horizon, o.Model.FreeReadout = 200, true
+	full, err := Train(o, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	p := resumableGD(5)
+	p.Horizon, p.Model.FreeReadout, p.Dir = 200, true, dir
+	if _, err := Train(p, ds); err != nil {
+		t.Fatal(err)
+	}
+	ck, err := ReadCheckpoint(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ck.GD.Horizon != 200 || !ck.GD.Model.FreeReadout {
+		t.Fatalf("checkpoint options: horizon %d, free readout %v", ck.GD.Horizon, ck.GD.Model.FreeReadout)
+	}
+	ro := *ck.GD
+	ro.Steps, ro.Workers = 12, 2
+	part, err := Resume(ck, ro, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameBits(t, "rules", full.Rules.Theta, part.Rules.Theta)
+	ck2, _ := ReadCheckpoint(dir)
+	lost := *ck2.GD
+	lost.Horizon = 0
+	if r, err := Resume(ck2, lost, ds); err == nil && slices.Equal(r.Rules.Theta, full.Rules.Theta) {
+		t.Error("a resume without the horizon ended on the same rules")
+	}
+}
