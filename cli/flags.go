@@ -131,6 +131,7 @@ type modelFlags struct {
 	act, drive, init, norm, upd string
 	// docs/model.md §10's update semantics.
 	edges, form, fire, inputRule string
+	freeReadout                  bool
 }
 
 func (m *modelFlags) register(fs *flag.FlagSet) {
@@ -151,6 +152,7 @@ func (m *modelFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&m.form, "rule-form", "additive", "how a rule entry changes a weight: additive (w += eta theta) or multiplicative (w *= 1 + eta theta)")
 	fs.StringVar(&m.fire, "fire", "nonzero", "what fired means: nonzero (capped activation not 0) or topk (kept by the cap)")
 	fs.StringVar(&m.inputRule, "input-rule", "pattern", "input rule: pattern (eta in[p_i]) or hebbian (eta in[p_i] x_m)")
+	fs.BoolVar(&m.freeReadout, "free-readout", false, "with -norm: leave the output weights out of the normalisation (a bounded representation, a readout that grows as a perceptron's)")
 }
 
 // config builds the network configuration. Without a base: the defaults,
@@ -212,6 +214,9 @@ func (m *modelFlags) apply(cfg *model.Config, given given) error {
 	parse("rule-form", m.form, func(s string) (e error) { cfg.RuleForm, e = model.ParseRuleForm(s); return })
 	parse("fire", m.fire, func(s string) (e error) { cfg.Fire, e = model.ParseFire(s); return })
 	parse("input-rule", m.inputRule, func(s string) (e error) { cfg.InputRule, e = model.ParseInputRule(s); return })
+	if given("free-readout") {
+		cfg.FreeReadout = m.freeReadout
+	}
 	if given("rounds") {
 		cfg.Rounds = m.rounds
 	}

@@ -45,7 +45,7 @@ func (t *trainFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&t.wd, "wd", 0, "weight decay of openai ES's mean and of GD's rules (decoupled, as AdamW)")
 	fs.IntVar(&t.restarts, "restarts", 0, "cmaes, sepcmaes: IPOP restarts allowed (each doubles the population)")
 	fs.StringVar(&t.fitness, "fitness", "accuracy", "ES fitness: accuracy, loss (minus cross-entropy) or mse (minus the mean squared error of the softmax outputs); ties rank the lower candidate index first")
-	fs.IntVar(&t.horizon, "horizon", 0, "ES: samples of a second, longer lifetime each candidate lives per generation; fitness averages both (0: none)")
+	fs.IntVar(&t.horizon, "horizon", 0, "ES, GD: samples of a second, longer lifetime each candidate (ES) or step (GD) lives; fitness or loss averages both (0: none)")
 	fs.IntVar(&t.evalEvery, "eval-every", 25, "measure test accuracy every N generations (0: never)")
 	fs.IntVar(&t.ckptEvery, "checkpoint-every", 100, "write the checkpoint every N generations or steps (and at the end, and on Ctrl-C)")
 	fs.IntVar(&t.steps, "steps", 0, fmt.Sprintf("GD steps (0: %d)", experiment.DefaultGDSteps))
@@ -162,6 +162,9 @@ func (t *trainFlags) applyGD(o *experiment.GDOptions, given given) {
 	}
 	if given("loss") && t.loss != "" {
 		o.Loss = t.loss
+	}
+	if given("horizon") {
+		o.Horizon = t.horizon
 	}
 	if given("learn-weights") && t.learn != "" && t.learn != "none" {
 		o.LearnWeights = strings.Split(t.learn, ",")

@@ -41,6 +41,7 @@ func TestPresetsAreTheirFlags(t *testing.T) {
 	paperNet := []string{"-act", "sigmoid", "-drive", "a0", "-init", "normal", "-norm", "none", "-update", "always",
 		"-rounds", "3", "-eta", "0.01", "-p", "1"}
 	ourNet := []string{"-act", "relu", "-drive", "raw", "-init", "scaled", "-update", "misclassified"}
+	synNet := []string{"-norm", "both", "-free-readout", "-input-rule", "hebbian", "-output-edges", "predicted"}
 	cat := func(a ...[]string) []string {
 		var s []string
 		for _, x := range a {
@@ -55,9 +56,9 @@ func TestPresetsAreTheirFlags(t *testing.T) {
 		{"paper", cat([]string{"-es", "simple", "-generations", "1500", "-popsize", "10", "-sigma", "0.01", "-parents", "2",
 			"-fitness", "accuracy", "-freeze", "none"}, paperNet)},
 		{"paper", cat([]string{"-method", "gd", "-gd", "paper"}, paperNet)},
-		{"synthetic", cat([]string{"-es", "openai", "-popsize", "200", "-lr", "0.03", "-fitness", "loss", "-freeze",
-			"input,hidden", "-generations", "700", "-parents", "0"}, ourNet)},
-		{"synthetic", []string{"-method", "gd"}},
+		{"synthetic", cat([]string{"-method", "es", "-es", "openai", "-popsize", "40", "-lr", "0.03", "-fitness", "loss",
+			"-freeze", "none", "-horizon", "1000", "-generations", "300", "-parents", "0"}, ourNet, synNet)},
+		{"synthetic", cat([]string{"-method", "gd", "-freeze", "none", "-horizon", "1000", "-steps", "4000"}, ourNet, synNet)},
 		{"mnist", cat([]string{"-es", "openai", "-data", "mnist", "-rounds", "0", "-hidden", "1000", "-cap", "100",
 			"-freeze", "hidden", "-popsize", "20", "-sigma", "0.001", "-lr", "0.001", "-fitness", "accuracy", "-batch", "1000",
 			"-horizon", "5000", "-generations", "100", "-eval-every", "10", "-parents", "0"}, ourNet)},
@@ -72,6 +73,13 @@ func TestPresetsAreTheirFlags(t *testing.T) {
 		if want := trainOptions(t, c.flags...); got != want {
 			t.Errorf("-preset %s %v:\n%s\nwant (%v)\n%s", c.preset, method, got, c.flags, want)
 		}
+	}
+	// -preset synthetic trains by GD unless -method says otherwise.
+	if trainOptions(t, "-preset", "synthetic") != trainOptions(t, "-preset", "synthetic", "-method", "gd") {
+		t.Error("-preset synthetic without -method does not train by GD")
+	}
+	if trainOptions(t, "-preset", "mnist") != trainOptions(t, "-preset", "mnist", "-method", "es") {
+		t.Error("-preset mnist without -method does not train by ES")
 	}
 	// Without a preset nothing changes: the GD of -preset paper is not ours.
 	if trainOptions(t, "-method", "gd") == trainOptions(t, "-method", "gd", "-preset", "paper") {

@@ -98,7 +98,11 @@ func (l *learnFlags) trainer(given given, log io.Writer) (*trainer, error) {
 	if err := l.data.checkGenerator(d, given); err != nil {
 		return nil, err
 	}
-	switch l.train.method {
+	method := l.train.method
+	if !given("method") && p.Method != "" {
+		method = p.Method
+	}
+	switch method {
 	case "es":
 		if l.train.steps != 0 {
 			return nil, badInput("-steps is for -method gd")
@@ -122,7 +126,7 @@ func (l *learnFlags) trainer(given given, log io.Writer) (*trainer, error) {
 		}
 		return gdTrainer(o), nil
 	}
-	return nil, badInput("unknown -method %q (want es or gd)", l.train.method)
+	return nil, badInput("unknown -method %q (want es or gd)", method)
 }
 
 // gdOptions builds the settings of the GD variant named under the preset p:

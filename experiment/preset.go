@@ -8,6 +8,9 @@ import "plasticity/model"
 // place; a nil function leaves that part alone.
 type Preset struct {
 	Name string
+	// Method is the trainer train uses when no -method is given: "es" or
+	// "gd"; "" is ES, as without a preset.
+	Method string
 	// Data changes the data set.
 	Data func(*DataSpec)
 	// Model changes the network configuration.

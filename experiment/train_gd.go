@@ -34,6 +34,10 @@ type GDOptions struct {
 	// initial value is learned with the rules and shared by every lifetime
 	// (docs/model.md §10.4); the others are drawn per lifetime. Empty: none.
 	LearnWeights []string `json:"learn_weights,omitempty"`
+	// Horizon, when not 0, is the length in samples of a second lifetime
+	// each step also lives (a window of the training split, as ES's); the
+	// step descends the mean of both lifetimes' losses (gd_horizon.go).
+	Horizon int `json:"horizon,omitempty"`
 	// Loss is "logits" (cross-entropy of the log-softmax of the logits,
 	// docs/model.md §4) or "softmax" (cross-entropy taken on the softmax outputs, the
 	// reference program's) or "mse" (the mean squared error of the softmax
@@ -117,6 +121,9 @@ func (o GDOptions) validate(ds data.Dataset) error {
 	if _, err := learnedMatrices(o.LearnWeights); err != nil {
 		return err
 	}
+	if err := o.validateHorizon(ds); err != nil {
+		return err
+	}
 	_, err := grad.NewAdam(1, o.LR, o.WeightDecay)
 	return err
 }
@@ -135,6 +142,7 @@ type GDStepper struct {
 	adam    *grad.Adam
 	batches *Batches
 	g       []float32
+	gh      []float32       // the horizon lifetime's gradient (gd_horizon.go)
 	lw      *learnedWeights // nil unless initial weights are learned
 	done    int
 	// Rules are the current rules; Step updates them in place.
@@ -229,6 +237,12 @@ func (s *GDStepper) Step() (Row, error) {
 	if errors.As(err, &nf) {
 		return Row{}, fmt.Errorf("%w, so the loss is %w (a smaller lr, eta or rule-init-std may help)", nf, ErrNonFinite)
 	}
+	if err == nil {
+		err = s.addHorizon(train, &sc)
+		if errors.As(err, &nf) {
+			return Row{}, fmt.Errorf("%w, so the loss is %w (a smaller lr, eta or rule-init-std may help)", nf, ErrNonFinite)
+		}
+	}
 	if err != nil {
 		return Row{}, err
 	}
@@ -292,7 +306,7 @@ func (s *GDStepper) kind() string { return "gd" }
 
 func (s *GDStepper) step() (Row, int, error) {
 	r, err := s.Step()
-	return r, 2 * s.o.Batch, err
+	return r, 2 * (s.o.Batch + s.o.Horizon), err
 }
 
 func (s *GDStepper) test() (model.Score, error) { return s.Test() }

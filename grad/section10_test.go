@@ -27,6 +27,7 @@ func section10Variants() []variant {
 		{"hebbian", func(c *model.Config) { c.InputRule = model.InputHebbian }},
 		{"incoming", func(c *model.Config) { c.Norm = model.NormIncoming }},
 		{"both", func(c *model.Config) { c.Norm = model.NormBoth }},
+		{"free-readout", func(c *model.Config) { c.FreeReadout = true }},
 		{"hebbian-predicted-topk", func(c *model.Config) {
 			c.InputRule, c.OutputEdges, c.Fire = model.InputHebbian, model.OutputPredicted, model.FireTopK
 		}},

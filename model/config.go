@@ -188,6 +188,9 @@ type Config struct {
 	RuleForm    RuleForm    `json:"rule_form,omitempty"`
 	Fire        Fire        `json:"fire,omitempty"`
 	InputRule   InputRule   `json:"input_rule,omitempty"`
+	// FreeReadout leaves Wout out of Norm's normalisation (readout.go): a
+	// bounded representation under a readout that grows as a perceptron's.
+	FreeReadout bool `json:"free_readout,omitempty"`
 }
 
 // Synthetic returns the seed paper's network for its synthetic set: 20 hidden,

@@ -98,6 +98,10 @@ func (n *Network) normalizeRows() {
 	}
 	scale(n.Win, h, c.Inputs, n.rowNorms[:h])
 	scale(n.Whid, h, h, n.rowNorms[h:2*h])
+	if c.FreeReadout {
+		clear(n.rowNorms[2*h:]) // a zero norm is "left as it is" to the backward pass
+		return
+	}
 	scale(n.Wout, c.Outputs, h, n.rowNorms[2*h:])
 }
 

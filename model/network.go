@@ -498,6 +498,10 @@ func (n *Network) normalize() {
 	}
 	scale(n.Win, h, c.Inputs, n.normIn, inputTable)
 	scale(n.Whid, h, h, n.normHid, hiddenTable)
+	if c.FreeReadout {
+		clear(n.normOut) // a zero norm is "left as it is" to the backward pass
+		return
+	}
 	scale(n.Wout, c.Outputs, h, n.normOut, outputTable)
 }
 

@@ -125,6 +125,8 @@ func (c Config) validateSection10() error {
 		return fmt.Errorf("invalid input rule %d", c.InputRule)
 	case c.RuleForm == Multiplicative && c.Init == InitZero:
 		return fmt.Errorf("init zero cannot be used with rule form multiplicative: zero weights stay zero under it")
+	case c.FreeReadout && c.Norm == NormNone:
+		return fmt.Errorf("free readout needs a norm: it leaves the output weights out of one")
 	}
 	return nil
 }
