@@ -3,6 +3,7 @@ package experiment
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -221,7 +222,7 @@ func TestCheckpointRefusesDamage(t *testing.T) {
 		{"one byte short", "truncated", good[:len(good)-1]},
 		{"appended", "truncated or damaged", append(bytes.Clone(good), 0)},
 		{"flipped bit", "checksum", flipped},
-		{"other version", "version 5", otherVersion},
+		{"other version", fmt.Sprintf("version %d", CheckpointVersion+1), otherVersion},
 		{"version 0", "version 0", withVersion(good, 0)},
 	} {
 		if err := os.WriteFile(path, c.b, 0o644); err != nil {
