@@ -170,6 +170,9 @@ func (t *trainer) distribute(n natsFlags, ds data.Dataset, stderr io.Writer) (fu
 	}
 	t.options.(*experiment.ESOptions).Evaluator = coord.Load()
 	fmt.Fprintf(stderr, "cluster: run %s on %s\n", coord.Load().Run(), show)
+	if coord.Load().EvaluatesTests() {
+		fmt.Fprintln(stderr, "cluster: no local goroutines, so the test measurements and the final scores go to the workers too")
+	}
 	return func() {
 		ending.Store(true)
 		coord.Load().Close()

@@ -41,7 +41,7 @@ func TestMathCoreImportsNoNATS(t *testing.T) {
 func TestLateDuplicateIgnored(t *testing.T) {
 	pop := make([][]float32, 4)
 	c := &Coordinator{workers: map[string]*remote{}}
-	c.job = &job{id: 7, w: experiment.Work{Pop: pop}, out: map[uint64]*handout{}, scores: make([]model.Score, 4),
+	c.job = &job{id: 7, w: experiment.Work{Pop: pop}, out: map[uint64]*handout{}, per: 1, scores: make([]model.Score, 4),
 		got: make([]bool, 4), left: 4, done: make(chan struct{})}
 	c.job.queue = []int{0, 1, 2, 3}
 	first := c.take(c.job, "a", 2)

@@ -68,6 +68,7 @@ type job struct {
 	w      experiment.Work
 	queue  []int // candidates not handed out (some may be scored since)
 	out    map[uint64]*handout
+	per    int // scores per candidate (experiment.ScoresPer)
 	scores []model.Score
 	got    []bool
 	left   int
@@ -156,6 +157,11 @@ func (c *Coordinator) Close() {
 	}
 }
 
+// EvaluatesTests says that a run's test measurements and final scores go
+// to the workers too: when this process evaluates no candidates itself
+// (LocalWorkers 0).
+func (c *Coordinator) EvaluatesTests() bool { return c.local == nil }
+
 // Evaluate scores w's candidates on the workers and the local goroutines.
 func (c *Coordinator) Evaluate(w experiment.Work) ([]model.Score, error) {
 	c.mu.Lock()
@@ -164,7 +170,8 @@ func (c *Coordinator) Evaluate(w experiment.Work) ([]model.Score, error) {
 		return nil, c.err
 	}
 	c.seq++
-	j := &job{id: c.seq, w: w, out: map[uint64]*handout{}, scores: make([]model.Score, len(w.Pop)),
+	per := experiment.ScoresPer(w.Part)
+	j := &job{id: c.seq, w: w, out: map[uint64]*handout{}, per: per, scores: make([]model.Score, per*len(w.Pop)),
 		got: make([]bool, len(w.Pop)), left: len(w.Pop), done: make(chan struct{})}
 	for i := range w.Pop {
 		j.queue = append(j.queue, i)
@@ -204,7 +211,7 @@ func (c *Coordinator) runLocal(j *job) {
 		if ch == nil {
 			return
 		}
-		scores, err := c.local.Evaluate(experiment.Work{Generation: j.w.Generation, Part: j.w.Part, Pop: ch.Pop})
+		scores, err := c.local.Evaluate(ch.work())
 		if err != nil {
 			c.Fail(fmt.Errorf("local evaluation: %w", err))
 			return
@@ -243,6 +250,9 @@ func (c *Coordinator) take(j *job, worker string, capacity int) *chunk {
 	ch := &chunk{Status: statusWork, Run: c.run, ID: c.seq, Job: j.id, Generation: j.w.Generation, Part: j.w.Part, Index: idx}
 	for _, i := range idx {
 		ch.Pop = append(ch.Pop, j.w.Pop[i])
+		if j.w.Index != nil {
+			ch.Lifetimes = append(ch.Lifetimes, j.w.Index[i])
+		}
 	}
 	j.out[ch.ID] = &handout{worker: worker, index: idx, at: time.Now()}
 	return ch
@@ -266,7 +276,7 @@ func (c *Coordinator) participants() int {
 // already scored (a late duplicate) are ignored. c.mu is held.
 func (c *Coordinator) deliver(jobID, id uint64, index []int, scores []model.Score) {
 	j := c.job
-	if j == nil || j.id != jobID || len(index) != len(scores) {
+	if j == nil || j.id != jobID || len(index)*j.per != len(scores) {
 		return
 	}
 	delete(j.out, id)
@@ -274,7 +284,8 @@ func (c *Coordinator) deliver(jobID, id uint64, index []int, scores []model.Scor
 		if i < 0 || i >= len(j.got) || j.got[i] {
 			continue
 		}
-		j.scores[i], j.got[i] = scores[k], true
+		copy(j.scores[i*j.per:(i+1)*j.per], scores[k*j.per:])
+		j.got[i] = true
 		j.left--
 		if j.left == 0 {
 			close(j.done)

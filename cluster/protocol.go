@@ -134,6 +134,13 @@ type chunk struct {
 	Part       string
 	Index      []int
 	Pop        [][]float32
+	// Lifetimes are the Work's Index of the candidates (experiment.PartScore).
+	Lifetimes []int
+}
+
+// work is the experiment.Work of the chunk's candidates.
+func (ch *chunk) work() experiment.Work {
+	return experiment.Work{Generation: ch.Generation, Part: ch.Part, Pop: ch.Pop, Index: ch.Lifetimes}
 }
 
 // beat says a worker is alive and which chunks it holds.
@@ -142,7 +149,8 @@ type beat struct {
 	Chunks      []uint64
 }
 
-// result carries the scores of a chunk, in the order of its Index.
+// result carries the scores of a chunk, in the order of its Index
+// (experiment.ScoresPer of them for each).
 type result struct {
 	Run, Worker string
 	ID, Job     uint64

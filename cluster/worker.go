@@ -296,7 +296,7 @@ func (w *Worker) evaluate(ch chunk) error {
 		w.held = w.held[:0]
 		w.mu.Unlock()
 	}()
-	scores, err := w.cands.Evaluate(experiment.Work{Generation: ch.Generation, Part: ch.Part, Pop: ch.Pop})
+	scores, err := w.cands.Evaluate(ch.work())
 	if err != nil {
 		return fmt.Errorf("generation %d: %w", ch.Generation, err)
 	}
