@@ -57,9 +57,9 @@ func TestLateDuplicateIgnored(t *testing.T) {
 		t.Fatalf("after the requeue, b took %v", again.Index)
 	}
 	good := []model.Score{{Accuracy: 0.5}, {Accuracy: 0.25}, {Accuracy: 0.75}, {Accuracy: 1}}
-	c.deliver(7, again.ID, again.Index, good)
-	c.deliver(7, first.ID, first.Index, []model.Score{{Accuracy: -1}, {Accuracy: -1}}) // late: ignored
-	c.deliver(6, 99, []int{0}, []model.Score{{Accuracy: -2}})                          // another job: ignored
+	c.deliver(7, again.ID, again.Index, good, nil)
+	c.deliver(7, first.ID, first.Index, []model.Score{{Accuracy: -1}, {Accuracy: -1}}, nil) // late: ignored
+	c.deliver(6, 99, []int{0}, []model.Score{{Accuracy: -2}}, nil)                          // another job: ignored
 	select {
 	case <-c.job.done:
 	default:

@@ -44,6 +44,7 @@ type proc struct {
 	cmd    *exec.Cmd
 	mu     sync.Mutex
 	stderr bytes.Buffer
+	stdout bytes.Buffer // read it once the process has ended
 	done   chan struct{}
 	code   int
 }
@@ -65,7 +66,7 @@ func (p *proc) log() string {
 func start(t *testing.T, dir string, args ...string) *proc {
 	t.Helper()
 	p := &proc{cmd: exec.Command(bin, args...), done: make(chan struct{})}
-	p.cmd.Dir, p.cmd.Stderr = dir, p
+	p.cmd.Dir, p.cmd.Stderr, p.cmd.Stdout = dir, p, &p.stdout
 	p.cmd.Env = append(os.Environ(), cluster.TokenEnv+"=")
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)

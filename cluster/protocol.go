@@ -94,6 +94,8 @@ func (f Fingerprint) Mismatch(w Fingerprint) string {
 // description is the coordinator's answer to hello: the run a worker is
 // asked to join.
 type description struct {
+	// Kind is "" for ES candidates, "study" for whole studies.
+	Kind        string
 	Run         string
 	Fingerprint Fingerprint
 	Data        experiment.DataSpec
@@ -136,6 +138,8 @@ type chunk struct {
 	Pop        [][]float32
 	// Lifetimes are the Work's Index of the candidates (experiment.PartScore).
 	Lifetimes []int
+	// Studies, in a run of studies, are the chunk's items (one).
+	Studies []Study
 }
 
 // work is the experiment.Work of the chunk's candidates.
@@ -156,6 +160,7 @@ type result struct {
 	ID, Job     uint64
 	Index       []int
 	Scores      []model.Score
+	Studies     []StudyResult
 }
 
 // encode and decode are the wire format: gob, which keeps NaN and the
