@@ -24,9 +24,10 @@ type natsFlags struct {
 
 func (n *natsFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&n.url, "nats", "", "ES: evaluate candidates on the workers of this NATS server (nats://[user:pass@]host:port, tls://..., "+
-		"or embedded[:HOST:PORT] to start one here); results do not depend on it")
+		"or embedded[:HOST:PORT] to start one here); run -seeds N sends them whole seeds; results do not depend on it")
 	fs.StringVar(&n.creds, "nats-creds", "", "NATS credentials file (a token may also come from $"+cluster.TokenEnv+")")
-	fs.IntVar(&n.localWorkers, "local-workers", -1, "with -nats: goroutines of this process that evaluate candidates beside the workers (-1: all cores, 0: none)")
+	fs.IntVar(&n.localWorkers, "local-workers", -1, "with -nats: goroutines of this process that evaluate candidates beside the workers (-1: all cores, 0: none, and the test "+
+		"measurements and final scores go to the workers too; run -seeds: any but 0 runs seeds here too)")
 }
 
 // redactArgs returns a command line with the credentials of every -nats URL
