@@ -24,10 +24,7 @@ var runSeeds = []string{"run", "-seeds", "2", "-seed", "4", "-data", "synthetic"
 // run's JSON and leaves its run directories, timings aside.
 func TestSeedsMatchLocal(t *testing.T) {
 	here, there := t.TempDir(), t.TempDir()
-	l := start(t, filepath.Join(here), runSeeds...)
-	if code := l.wait(t); code != 0 {
-		t.Fatalf("local run -seeds: status %d\n%s", code, l.log())
-	}
+	l := start(t, here, runSeeds...) // beside the distributed run
 	dist := t.TempDir()
 	c := start(t, dist, append(runSeeds, "-nats", "embedded", "-local-workers", "0")...)
 	until(t, "nats-url", exists(filepath.Join(dist, "study", "nats-url")))
@@ -37,10 +34,18 @@ func TestSeedsMatchLocal(t *testing.T) {
 	if code := c.wait(t); code != 0 {
 		t.Fatalf("coordinator: status %d\n%s", code, c.log())
 	}
+	if code := l.wait(t); code != 0 {
+		t.Fatalf("local run -seeds: status %d\n%s", code, l.log())
+	}
+	studies := 0
 	for _, w := range []*proc{w1, w2} {
-		if code := w.wait(t); code != 0 || !strings.Contains(w.log(), "cluster: study plasticity run") {
-			t.Errorf("worker: status %d, or it ran no study\n%s", code, w.log())
+		if code := w.wait(t); code != 0 {
+			t.Errorf("worker: status %d\n%s", code, w.log())
 		}
+		studies += strings.Count(w.log(), "cluster: study plasticity run")
+	}
+	if studies != 2 {
+		t.Errorf("the workers ran %d studies, want 2", studies)
 	}
 	if a, b := maskJSON(t, l.stdout.Bytes()), maskJSON(t, c.stdout.Bytes()); a != b {
 		t.Errorf("run -seeds -json differs from the local run's:\n%s\nwant\n%s", b, a)

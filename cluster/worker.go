@@ -252,7 +252,7 @@ func (w *Worker) prepare(d description) (*experiment.Candidates, Fingerprint, er
 func (w *Worker) prepareStudy(d description) (Fingerprint, error) {
 	var args map[string][]string
 	if err := json.Unmarshal([]byte(d.Fingerprint.Options), &args); err != nil || args["study"] == nil {
-		return Fingerprint{}, fmt.Errorf("the run's command line: %v", err)
+		return Fingerprint{}, errors.New("the run's command line does not read back here (another version of plasticity?)")
 	}
 	ds, err := data.Load(d.Data.Spec(d.Data.DataSeed, w.o.Log))
 	if err != nil {
