@@ -100,7 +100,13 @@ func (w *Worker) Serve(stop <-chan struct{}) error {
 	defer s2.Unsubscribe()
 	go w.beats(stop)
 	waiting := false
+	last := "" // the run served until its coordinator stopped answering
 	for {
+		if last != "" && !w.o.Stay && w.ended(last) {
+			// Its done came after the last unanswered ask.
+			fmt.Fprintf(w.o.Log, "cluster: run %s has ended\n", last)
+			return nil
+		}
 		d, err := w.hello(stop)
 		if err != nil {
 			if errors.Is(err, errStopped) {
@@ -128,6 +134,27 @@ func (w *Worker) Serve(stop <-chan struct{}) error {
 		ended, err := w.work(stop)
 		if err != nil || (ended && !w.o.Stay) {
 			return err
+		}
+		last = ""
+		if !ended {
+			w.mu.Lock()
+			last = w.run
+			w.mu.Unlock()
+		}
+	}
+}
+
+// ended reports whether the coordinator said run has ended (done), taking
+// the ends of runs it heard of so far.
+func (w *Worker) ended(run string) bool {
+	for {
+		select {
+		case r := <-w.done:
+			if r == run {
+				return true
+			}
+		default:
+			return false
 		}
 	}
 }
