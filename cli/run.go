@@ -55,10 +55,10 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	if r.nats.url != "" {
-		return badInput("-nats is for train (and worker); run trains in this process")
+	if r.nats.url != "" && !givenIn(fs)("seeds") {
+		return badInput("-nats with run sends whole seeds to the workers: give -seeds N")
 	}
-	if r.seeds != 1 {
+	if r.seeds != 1 || r.nats.url != "" {
 		return r.runSeeds(fs, args, stdout, stderr)
 	}
 	given := givenIn(fs)

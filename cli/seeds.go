@@ -9,7 +9,6 @@ import (
 	"math"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strings"
 
 	"github.com/klauspost/cpuid/v2"
@@ -34,7 +33,7 @@ func (r *runFlags) runSeeds(fs *flag.FlagSet, args []string, stdout, stderr io.W
 	var base []string
 	fs.Visit(func(fl *flag.Flag) {
 		switch fl.Name {
-		case "seeds", "seed", "out", "json", "cpuprofile", "memprofile":
+		case "seeds", "seed", "out", "json", "cpuprofile", "memprofile", "nats", "nats-creds", "local-workers":
 		default:
 			base = append(base, "-"+fl.Name+"="+fl.Value.String())
 		}
@@ -46,19 +45,24 @@ func (r *runFlags) runSeeds(fs *flag.FlagSet, args []string, stdout, stderr io.W
 	if err != nil {
 		return err
 	}
+	var remote [][]byte
+	if r.nats.url != "" {
+		if remote, err = r.remoteSeeds(fs, base, stderr); err != nil {
+			return err
+		}
+	}
 	prog := experiment.NewProgress(stderr, "run -seeds", n, "seed")
 	var outs []figures.Outcome
 	var runs []json.RawMessage
 	var seedList []uint64
 	for k := range n {
 		seed := o.seed + uint64(k)
-		child := append(slices.Clone(base), fmt.Sprintf("-seed=%d", seed), "-json")
-		if o.out != "" {
-			child = append(child, "-out="+filepath.Join(o.out, fmt.Sprintf("seed%d", seed)))
-		}
+		child := seedArgs(seedStudy(base, seed, o.out))
 		fmt.Fprintf(stderr, "seed %d (%d of %d): plasticity run %s\n", seed, k+1, n, strings.Join(child, " "))
 		var buf bytes.Buffer
-		if err := cmdRun(child, &buf, stderr); err != nil {
+		if remote != nil {
+			buf.Write(remote[k])
+		} else if err := cmdRun(child, &buf, stderr); err != nil {
 			return err
 		}
 		if buf.Len() == 0 {
@@ -135,7 +139,7 @@ func drawRun(dir string, args []string, seeds []uint64, stderr io.Writer) error 
 	}
 	machine := fmt.Sprintf("%s (%d logical CPUs), %s/%s, %s, kernels %s", cpuid.CPU.BrandName, runtime.NumCPU(),
 		runtime.GOOS, runtime.GOARCH, runtime.Version(), linalg.Kernel())
-	info := figures.Info{Args: append([]string{"run"}, args...), Seeds: seeds, Machine: machine}
+	info := figures.Info{Args: append([]string{"run"}, redactArgs(args)...), Seeds: seeds, Machine: machine}
 	if err := rundir.WriteJSON(filepath.Join(dir, rundir.Info), info); err != nil {
 		return err
 	}

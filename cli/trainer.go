@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"sync/atomic"
-	"time"
 
 	"plasticity/cluster"
 	"plasticity/data"
@@ -126,56 +124,21 @@ func (t *trainer) distribute(n natsFlags, ds data.Dataset, stderr io.Writer) (fu
 	if t.family != "es" {
 		return nil, badInput("-nats spreads ES candidates over workers; a GD run trains in one process (drop -nats)")
 	}
-	url, show := n.url, cluster.Redact(n.url)
-	var emb *cluster.Embedded
-	if cluster.IsEmbedded(n.url) {
-		var err error
-		if emb, err = cluster.StartEmbedded(n.url); err != nil {
-			return nil, badInput("-nats: %v", err)
-		}
-		url, show = emb.URL, emb.Public
-		fmt.Fprintf(stderr, "NATS server at %s; workers join with: plasticity worker -nats %s\n", emb.Public, emb.Join)
-		if err := rundir.WriteFileAtomic(filepath.Join(*t.dir, rundir.NATSURL), []byte(emb.Public+"\n")); err != nil {
-			emb.Shutdown()
-			return nil, err
-		}
-	}
-	var coord atomic.Pointer[cluster.Coordinator]
-	var ending atomic.Bool
-	nc, err := cluster.Connect(cluster.Dial{URL: url, Creds: n.creds, Name: "plasticity coordinator", Grace: 5 * time.Second,
-		Disconnected: func() {
-			if !ending.Load() {
-				fmt.Fprintf(stderr, "cluster: lost the NATS server %s; retrying for 5 s\n", show)
-			}
-		},
-		Closed: func() {
-			if c := coord.Load(); c != nil {
-				c.Fail(fmt.Errorf("lost the NATS server %s", show))
-			}
-		}})
-	if err == nil {
-		var c *cluster.Coordinator
-		c, err = cluster.NewCoordinator(nc, *t.options.(*experiment.ESOptions), ds,
-			cluster.CoordinatorOptions{LocalWorkers: n.localWorkers, Log: stderr, URL: show}, t.more...)
-		if err != nil {
-			nc.Close()
-		}
-		coord.Store(c)
-	}
+	conn, err := n.connect(*t.dir, stderr)
 	if err != nil {
-		if emb != nil {
-			emb.Shutdown()
-		}
+		return nil, err
+	}
+	c, err := cluster.NewCoordinator(conn.nc, *t.options.(*experiment.ESOptions), ds,
+		cluster.CoordinatorOptions{LocalWorkers: n.localWorkers, Log: stderr, URL: conn.show}, t.more...)
+	if err != nil {
+		conn.close()
 		return nil, inputError{err}
 	}
-	t.options.(*experiment.ESOptions).Evaluator = coord.Load()
-	fmt.Fprintf(stderr, "cluster: run %s on %s\n", coord.Load().Run(), show)
-	return func() {
-		ending.Store(true)
-		coord.Load().Close()
-		nc.Close()
-		if emb != nil {
-			emb.Shutdown()
-		}
-	}, nil
+	conn.serve(c)
+	t.options.(*experiment.ESOptions).Evaluator = c
+	fmt.Fprintf(stderr, "cluster: run %s on %s\n", c.Run(), conn.show)
+	if c.EvaluatesTests() {
+		fmt.Fprintln(stderr, "cluster: no local goroutines, so the test measurements and the final scores go to the workers too")
+	}
+	return conn.close, nil
 }

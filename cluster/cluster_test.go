@@ -41,7 +41,7 @@ func TestMathCoreImportsNoNATS(t *testing.T) {
 func TestLateDuplicateIgnored(t *testing.T) {
 	pop := make([][]float32, 4)
 	c := &Coordinator{workers: map[string]*remote{}}
-	c.job = &job{id: 7, w: experiment.Work{Pop: pop}, out: map[uint64]*handout{}, scores: make([]model.Score, 4),
+	c.job = &job{id: 7, w: experiment.Work{Pop: pop}, out: map[uint64]*handout{}, per: 1, scores: make([]model.Score, 4),
 		got: make([]bool, 4), left: 4, done: make(chan struct{})}
 	c.job.queue = []int{0, 1, 2, 3}
 	first := c.take(c.job, "a", 2)
@@ -57,9 +57,9 @@ func TestLateDuplicateIgnored(t *testing.T) {
 		t.Fatalf("after the requeue, b took %v", again.Index)
 	}
 	good := []model.Score{{Accuracy: 0.5}, {Accuracy: 0.25}, {Accuracy: 0.75}, {Accuracy: 1}}
-	c.deliver(7, again.ID, again.Index, good)
-	c.deliver(7, first.ID, first.Index, []model.Score{{Accuracy: -1}, {Accuracy: -1}}) // late: ignored
-	c.deliver(6, 99, []int{0}, []model.Score{{Accuracy: -2}})                          // another job: ignored
+	c.deliver(7, again.ID, again.Index, good, nil)
+	c.deliver(7, first.ID, first.Index, []model.Score{{Accuracy: -1}, {Accuracy: -1}}, nil) // late: ignored
+	c.deliver(6, 99, []int{0}, []model.Score{{Accuracy: -2}}, nil)                          // another job: ignored
 	select {
 	case <-c.job.done:
 	default:

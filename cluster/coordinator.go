@@ -31,6 +31,9 @@ type CoordinatorOptions struct {
 	Log io.Writer
 	// URL is how the log names the server (redacted).
 	URL string
+	// Program is the plasticity binary that runs the studies of a
+	// coordinator of studies (NewStudyCoordinator) here ("" this one).
+	Program string
 }
 
 // Coordinator is an experiment.Evaluator that hands the candidates of each
@@ -41,6 +44,7 @@ type Coordinator struct {
 	o       CoordinatorOptions
 	fp      Fingerprint
 	run     string
+	kind    string // description.Kind
 	hello   []byte
 	local   *experiment.Candidates
 	localMu sync.Mutex // one local evaluation at a time
@@ -68,10 +72,15 @@ type job struct {
 	w      experiment.Work
 	queue  []int // candidates not handed out (some may be scored since)
 	out    map[uint64]*handout
+	per    int // scores per candidate (experiment.ScoresPer)
 	scores []model.Score
-	got    []bool
-	left   int
-	done   chan struct{}
+	// studies, when not nil, are the job's items in place of candidates,
+	// and results their results.
+	studies []Study
+	results []StudyResult
+	got     []bool
+	left    int
+	done    chan struct{}
 }
 
 // handout is a chunk a worker holds.
@@ -89,15 +98,23 @@ func NewCoordinator(nc *nats.Conn, o experiment.ESOptions, ds data.Dataset, co C
 	if err != nil {
 		return nil, err
 	}
-	c := &Coordinator{nc: nc, o: co, fp: fp, run: fp.Run(), workers: map[string]*remote{}, failed: make(chan struct{})}
-	c.hello = encode(description{Run: c.run, Fingerprint: fp, Data: o.Data})
+	var local *experiment.Candidates
 	if co.LocalWorkers != 0 {
 		lo := o
 		lo.Workers = max(co.LocalWorkers, 0)
-		if c.local, err = experiment.NewCandidates(lo, ds, more...); err != nil {
+		if local, err = experiment.NewCandidates(lo, ds, more...); err != nil {
 			return nil, err
 		}
 	}
+	return serve(nc, co, description{Fingerprint: fp, Data: o.Data}, local)
+}
+
+// serve answers the workers of the run d describes over nc.
+func serve(nc *nats.Conn, co CoordinatorOptions, d description, local *experiment.Candidates) (*Coordinator, error) {
+	c := &Coordinator{nc: nc, o: co, fp: d.Fingerprint, run: d.Fingerprint.Run(), workers: map[string]*remote{},
+		failed: make(chan struct{}), local: local, kind: d.Kind}
+	d.Run = c.run
+	c.hello = encode(d)
 	handlers := map[string]nats.MsgHandler{subjHello: c.onHello, subjJoin: c.onJoin, subjAsk: c.onAsk,
 		subjBeat: c.onBeat, subjResult: c.onResult}
 	names := []string{subjHello, subjJoin, subjAsk, subjBeat, subjResult}
@@ -156,17 +173,32 @@ func (c *Coordinator) Close() {
 	}
 }
 
+// EvaluatesTests says that a run's test measurements and final scores go
+// to the workers too: when this process evaluates no candidates itself
+// (LocalWorkers 0).
+func (c *Coordinator) EvaluatesTests() bool { return c.local == nil }
+
 // Evaluate scores w's candidates on the workers and the local goroutines.
 func (c *Coordinator) Evaluate(w experiment.Work) ([]model.Score, error) {
+	per := experiment.ScoresPer(w.Part)
+	j := &job{w: w, per: per, scores: make([]model.Score, per*len(w.Pop))}
+	if err := c.runJob(j, len(w.Pop)); err != nil {
+		return nil, err
+	}
+	return j.scores, nil
+}
+
+// runJob hands out the n items of j until all are done or the coordinator
+// fails.
+func (c *Coordinator) runJob(j *job, n int) error {
 	c.mu.Lock()
 	if c.err != nil {
 		c.mu.Unlock()
-		return nil, c.err
+		return c.err
 	}
 	c.seq++
-	j := &job{id: c.seq, w: w, out: map[uint64]*handout{}, scores: make([]model.Score, len(w.Pop)),
-		got: make([]bool, len(w.Pop)), left: len(w.Pop), done: make(chan struct{})}
-	for i := range w.Pop {
+	j.id, j.out, j.got, j.left, j.done = c.seq, map[uint64]*handout{}, make([]bool, n), n, make(chan struct{})
+	for i := range n {
 		j.queue = append(j.queue, i)
 	}
 	if j.left == 0 {
@@ -175,7 +207,7 @@ func (c *Coordinator) Evaluate(w experiment.Work) ([]model.Score, error) {
 	c.job = j
 	c.mu.Unlock()
 	c.nc.Publish(c.o.Prefix+"."+subjWake, []byte(c.run))
-	if c.local != nil {
+	if c.hasLocal() {
 		go c.runLocal(j)
 	}
 	tick := time.NewTicker(c.o.Beat / 2)
@@ -183,13 +215,18 @@ func (c *Coordinator) Evaluate(w experiment.Work) ([]model.Score, error) {
 	for {
 		select {
 		case <-j.done:
-			return j.scores, nil
+			return nil
 		case <-c.failed:
-			return nil, c.err
+			return c.err
 		case <-tick.C:
 			c.check(j)
 		}
 	}
+}
+
+// hasLocal says whether this process evaluates a share of the work.
+func (c *Coordinator) hasLocal() bool {
+	return c.local != nil || (c.kind == kindStudy && c.o.LocalWorkers != 0)
 }
 
 // runLocal evaluates chunks of j in this process until none is left.
@@ -204,13 +241,22 @@ func (c *Coordinator) runLocal(j *job) {
 		if ch == nil {
 			return
 		}
-		scores, err := c.local.Evaluate(experiment.Work{Generation: j.w.Generation, Part: j.w.Part, Pop: ch.Pop})
+		var scores []model.Score
+		var studies []StudyResult
+		var err error
+		if ch.Studies != nil {
+			for _, s := range ch.Studies {
+				studies = append(studies, RunStudy(s, c.o.Program, false, c.o.Log))
+			}
+		} else {
+			scores, err = c.local.Evaluate(ch.work())
+		}
 		if err != nil {
 			c.Fail(fmt.Errorf("local evaluation: %w", err))
 			return
 		}
 		c.mu.Lock()
-		c.deliver(ch.Job, ch.ID, ch.Index, scores)
+		c.deliver(ch.Job, ch.ID, ch.Index, scores, studies)
 		c.mu.Unlock()
 	}
 }
@@ -222,8 +268,11 @@ func (c *Coordinator) take(j *job, worker string, capacity int) *chunk {
 	if j == nil || j.left == 0 {
 		return nil
 	}
-	share := (len(j.w.Pop) + c.participants() - 1) / c.participants()
+	share := (len(j.got) + c.participants() - 1) / c.participants()
 	n := max(1, min(capacity, share))
+	if j.studies != nil {
+		n = 1 // a study takes a worker's every core
+	}
 	var idx []int
 	rest := j.queue[:0]
 	for _, i := range j.queue {
@@ -242,7 +291,14 @@ func (c *Coordinator) take(j *job, worker string, capacity int) *chunk {
 	c.seq++
 	ch := &chunk{Status: statusWork, Run: c.run, ID: c.seq, Job: j.id, Generation: j.w.Generation, Part: j.w.Part, Index: idx}
 	for _, i := range idx {
+		if j.studies != nil {
+			ch.Studies = append(ch.Studies, j.studies[i])
+			continue
+		}
 		ch.Pop = append(ch.Pop, j.w.Pop[i])
+		if j.w.Index != nil {
+			ch.Lifetimes = append(ch.Lifetimes, j.w.Index[i])
+		}
 	}
 	j.out[ch.ID] = &handout{worker: worker, index: idx, at: time.Now()}
 	return ch
@@ -251,7 +307,7 @@ func (c *Coordinator) take(j *job, worker string, capacity int) *chunk {
 // participants counts the live workers and the local goroutines, at least 1.
 func (c *Coordinator) participants() int {
 	n := 0
-	if c.local != nil {
+	if c.hasLocal() {
 		n++
 	}
 	for _, r := range c.workers {
@@ -262,11 +318,13 @@ func (c *Coordinator) participants() int {
 	return max(n, 1)
 }
 
-// deliver records the scores of chunk id of job; scores of candidates
-// already scored (a late duplicate) are ignored. c.mu is held.
-func (c *Coordinator) deliver(jobID, id uint64, index []int, scores []model.Score) {
+// deliver records the scores (or the studies' results) of chunk id of job;
+// those of candidates already scored (a late duplicate) are ignored. c.mu
+// is held.
+func (c *Coordinator) deliver(jobID, id uint64, index []int, scores []model.Score, studies []StudyResult) {
 	j := c.job
-	if j == nil || j.id != jobID || len(index) != len(scores) {
+	if j == nil || j.id != jobID || (j.studies == nil && len(index)*j.per != len(scores)) ||
+		(j.studies != nil && len(index) != len(studies)) {
 		return
 	}
 	delete(j.out, id)
@@ -274,7 +332,12 @@ func (c *Coordinator) deliver(jobID, id uint64, index []int, scores []model.Scor
 		if i < 0 || i >= len(j.got) || j.got[i] {
 			continue
 		}
-		j.scores[i], j.got[i] = scores[k], true
+		if j.studies != nil {
+			j.results[i] = studies[k]
+		} else {
+			copy(j.scores[i*j.per:(i+1)*j.per], scores[k*j.per:])
+		}
+		j.got[i] = true
 		j.left--
 		if j.left == 0 {
 			close(j.done)
@@ -301,7 +364,7 @@ func (c *Coordinator) check(j *job) {
 	if back {
 		c.nc.Publish(c.o.Prefix+"."+subjWake, []byte(c.run))
 	}
-	if j.left > 0 && c.local == nil && c.participants() == 1 && c.live() == 0 && !c.stalled {
+	if j.left > 0 && !c.hasLocal() && c.participants() == 1 && c.live() == 0 && !c.stalled {
 		c.stalled = true
 		fmt.Fprintf(c.o.Log, "cluster: no worker to evaluate candidates; waiting for one to join (plasticity worker -nats %s)\n", c.o.URL)
 	}

@@ -109,5 +109,5 @@ func (c *Coordinator) onResult(m *nats.Msg) {
 	if w := c.workers[r.Worker]; w != nil {
 		c.alive(r.Worker, w)
 	}
-	c.deliver(r.Job, r.ID, r.Index, r.Scores)
+	c.deliver(r.Job, r.ID, r.Index, r.Scores, r.Studies)
 }

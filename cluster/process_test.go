@@ -44,6 +44,7 @@ type proc struct {
 	cmd    *exec.Cmd
 	mu     sync.Mutex
 	stderr bytes.Buffer
+	stdout bytes.Buffer // read it once the process has ended
 	done   chan struct{}
 	code   int
 }
@@ -65,7 +66,7 @@ func (p *proc) log() string {
 func start(t *testing.T, dir string, args ...string) *proc {
 	t.Helper()
 	p := &proc{cmd: exec.Command(bin, args...), done: make(chan struct{})}
-	p.cmd.Dir, p.cmd.Stderr = dir, p
+	p.cmd.Dir, p.cmd.Stderr, p.cmd.Stdout = dir, p, &p.stdout
 	p.cmd.Env = append(os.Environ(), cluster.TokenEnv+"=")
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -170,7 +171,9 @@ func embedded(t *testing.T, dir string, gens int, extra ...string) (*proc, strin
 }
 
 // TestTwoWorkersMatchLocal: the embedded server and two worker processes,
-// no local goroutines, give the local run's rules and metrics.
+// no local goroutines, give the local run's rules and metrics; the test
+// measurements (-eval-every) and the final scores (rules.json) are the
+// workers' too.
 func TestTwoWorkersMatchLocal(t *testing.T) {
 	want := local(t, 8)
 	dir := filepath.Join(t.TempDir(), "dist")
@@ -185,6 +188,9 @@ func TestTwoWorkersMatchLocal(t *testing.T) {
 		if code := w.wait(t); code != 0 {
 			t.Errorf("worker: status %d\n%s", code, w.log())
 		}
+	}
+	if !strings.Contains(c.log(), "final scores go to the workers") {
+		t.Errorf("the coordinator did not send the measurements to the workers:\n%s", c.log())
 	}
 	if !strings.Contains(c.log(), "worker w1 joined") || !strings.Contains(c.log(), "worker w2 joined") {
 		t.Errorf("the coordinator's log names no two workers:\n%s", c.log())

@@ -94,6 +94,8 @@ func (f Fingerprint) Mismatch(w Fingerprint) string {
 // description is the coordinator's answer to hello: the run a worker is
 // asked to join.
 type description struct {
+	// Kind is "" for ES candidates, "study" for whole studies.
+	Kind        string
 	Run         string
 	Fingerprint Fingerprint
 	Data        experiment.DataSpec
@@ -134,6 +136,15 @@ type chunk struct {
 	Part       string
 	Index      []int
 	Pop        [][]float32
+	// Lifetimes are the Work's Index of the candidates (experiment.PartScore).
+	Lifetimes []int
+	// Studies, in a run of studies, are the chunk's items (one).
+	Studies []Study
+}
+
+// work is the experiment.Work of the chunk's candidates.
+func (ch *chunk) work() experiment.Work {
+	return experiment.Work{Generation: ch.Generation, Part: ch.Part, Pop: ch.Pop, Index: ch.Lifetimes}
 }
 
 // beat says a worker is alive and which chunks it holds.
@@ -142,12 +153,14 @@ type beat struct {
 	Chunks      []uint64
 }
 
-// result carries the scores of a chunk, in the order of its Index.
+// result carries the scores of a chunk, in the order of its Index
+// (experiment.ScoresPer of them for each).
 type result struct {
 	Run, Worker string
 	ID, Job     uint64
 	Index       []int
 	Scores      []model.Score
+	Studies     []StudyResult
 }
 
 // encode and decode are the wire format: gob, which keeps NaN and the

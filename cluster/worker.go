@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -33,6 +34,9 @@ type WorkerOptions struct {
 	Name string
 	// Log receives one line per event.
 	Log io.Writer
+	// Program is the plasticity binary that runs whole studies (runs of
+	// NewStudyCoordinator), each in a process of its own ("" this one).
+	Program string
 }
 
 // ErrRefused is wrapped by the error of a worker whose fingerprint does not
@@ -48,6 +52,7 @@ type Worker struct {
 	run   string // guarded by mu
 	fp    Fingerprint
 	cands *experiment.Candidates
+	ready bool // cands (or, for studies, fp) are those of run fp.Run()
 
 	mu   sync.Mutex
 	held []uint64
@@ -95,7 +100,13 @@ func (w *Worker) Serve(stop <-chan struct{}) error {
 	defer s2.Unsubscribe()
 	go w.beats(stop)
 	waiting := false
+	last := "" // the run served until its coordinator stopped answering
 	for {
+		if last != "" && !w.o.Stay && w.ended(last) {
+			// Its done came after the last unanswered ask.
+			fmt.Fprintf(w.o.Log, "cluster: run %s has ended\n", last)
+			return nil
+		}
 		d, err := w.hello(stop)
 		if err != nil {
 			if errors.Is(err, errStopped) {
@@ -123,6 +134,27 @@ func (w *Worker) Serve(stop <-chan struct{}) error {
 		ended, err := w.work(stop)
 		if err != nil || (ended && !w.o.Stay) {
 			return err
+		}
+		last = ""
+		if !ended {
+			w.mu.Lock()
+			last = w.run
+			w.mu.Unlock()
+		}
+	}
+}
+
+// ended reports whether the coordinator said run has ended (done), taking
+// the ends of runs it heard of so far.
+func (w *Worker) ended(run string) bool {
+	for {
+		select {
+		case r := <-w.done:
+			if r == run {
+				return true
+			}
+		default:
+			return false
 		}
 	}
 }
@@ -166,13 +198,13 @@ func (w *Worker) hello(stop <-chan struct{}) (description, error) {
 // evaluator and asks to take part.
 func (w *Worker) join(d description) error {
 	j := join{Run: d.Run, Worker: w.o.Name, Capacity: es.Workers(w.o.Workers)}
-	if w.cands == nil || w.fp.Run() != d.Run {
+	if !w.ready || w.fp.Run() != d.Run {
 		w.setRun("")
 		cands, fp, err := w.prepare(d)
 		if err != nil {
 			j.Reason = "here: " + err.Error()
 		}
-		w.cands, w.fp = cands, fp
+		w.cands, w.fp, w.ready = cands, fp, err == nil
 	}
 	j.Fingerprint = w.fp
 	m, err := w.nc.Request(w.o.Prefix+"."+subjJoin, encode(j), 10*time.Second)
@@ -200,6 +232,10 @@ func (w *Worker) setRun(run string) {
 // prepare reads the run's options, loads its data and returns the
 // evaluator and this process's fingerprint of the run.
 func (w *Worker) prepare(d description) (*experiment.Candidates, Fingerprint, error) {
+	if d.Kind == kindStudy {
+		fp, err := w.prepareStudy(d)
+		return nil, fp, err
+	}
 	var o experiment.ESOptions
 	dec := json.NewDecoder(bytes.NewReader([]byte(d.Fingerprint.Options)))
 	dec.DisallowUnknownFields()
@@ -236,6 +272,22 @@ func (w *Worker) prepare(d description) (*experiment.Candidates, Fingerprint, er
 	o.Workers = w.o.Workers
 	cands, err := experiment.NewCandidates(o, ds, more...)
 	return cands, fp, err
+}
+
+// prepareStudy loads draw 0 of a run of studies' data and returns this
+// process's fingerprint of the run.
+func (w *Worker) prepareStudy(d description) (Fingerprint, error) {
+	var args map[string][]string
+	if err := json.Unmarshal([]byte(d.Fingerprint.Options), &args); err != nil || args["study"] == nil {
+		return Fingerprint{}, errors.New("the run's command line does not read back here (another version of plasticity?)")
+	}
+	ds, err := data.Load(d.Data.Spec(d.Data.DataSeed, w.o.Log))
+	if err != nil {
+		return Fingerprint{}, err
+	}
+	// The studies run in processes of their own, on this machine's
+	// default kernel: no switching to the run's.
+	return StudyFingerprint(args["study"], ds), nil
 }
 
 // work asks for chunks and evaluates them until the run ends (true) or its
@@ -296,12 +348,19 @@ func (w *Worker) evaluate(ch chunk) error {
 		w.held = w.held[:0]
 		w.mu.Unlock()
 	}()
-	scores, err := w.cands.Evaluate(experiment.Work{Generation: ch.Generation, Part: ch.Part, Pop: ch.Pop})
-	if err != nil {
-		return fmt.Errorf("generation %d: %w", ch.Generation, err)
+	r := result{Run: w.run, Worker: w.o.Name, ID: ch.ID, Job: ch.Job, Index: ch.Index}
+	if ch.Studies != nil {
+		for _, s := range ch.Studies {
+			fmt.Fprintf(w.o.Log, "cluster: study plasticity run %s\n", strings.Join(s.Args, " "))
+			r.Studies = append(r.Studies, RunStudy(s, w.o.Program, true, w.o.Log))
+		}
+	} else {
+		var err error
+		if r.Scores, err = w.cands.Evaluate(ch.work()); err != nil {
+			return fmt.Errorf("generation %d: %w", ch.Generation, err)
+		}
 	}
-	return w.nc.Publish(w.o.Prefix+"."+subjResult, encode(result{Run: w.run, Worker: w.o.Name, ID: ch.ID, Job: ch.Job,
-		Index: ch.Index, Scores: scores}))
+	return w.nc.Publish(w.o.Prefix+"."+subjResult, encode(r))
 }
 
 // beats sends a heartbeat every Beat until stop is closed.

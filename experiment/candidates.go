@@ -21,6 +21,8 @@ type Work struct {
 	Part string
 	// Pop are the candidates' genotypes.
 	Pop [][]float32
+	// Index, for PartScore, names the fresh lifetime of each entry of Pop.
+	Index []int
 }
 
 // Evaluator scores candidates: the evaluation pass after a lifetime of each,
@@ -40,7 +42,8 @@ type Candidates struct {
 	rounds  int
 	l       *lifetimes
 	batches *Batches
-	initFor int // the generation whose initial weights the template holds
+	initFor int        // the generation whose initial weights the template holds
+	scoring *lifetimes // the networks of PartScore, made when first asked
 }
 
 // NewCandidates prepares the evaluation of candidates of the run o on ds,
@@ -77,6 +80,9 @@ func (c *Candidates) Samples(w Work) ([]int32, error) {
 
 // Evaluate scores the candidates of w.
 func (c *Candidates) Evaluate(w Work) ([]model.Score, error) {
+	if w.Part == PartTest || w.Part == PartScore {
+		return c.measure(w)
+	}
 	samples, err := c.Samples(w)
 	if err != nil {
 		return nil, err

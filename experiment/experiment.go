@@ -187,11 +187,7 @@ func Score(opts Options, ds data.Dataset, r model.Rules) (Scores, error) {
 	if err != nil {
 		return Scores{}, err
 	}
-	type one struct {
-		batch, test model.Score
-		err         error
-	}
-	res := make([]one, opts.EvalLifetimes)
+	res := make([]lifetimeScore, opts.EvalLifetimes)
 	// At MNIST scale each lifetime's test pass takes seconds: report from
 	// inside them, counting every sample of the lifetimes and their passes.
 	var finished atomic.Int64
@@ -200,26 +196,41 @@ func Score(opts Options, ds data.Dataset, r model.Rules) (Scores, error) {
 			return fmt.Sprintf("%d of %d lifetimes done, each with a pass over the test split", finished.Load(), opts.EvalLifetimes)
 		}}
 	es.ForEach(opts.Workers, opts.EvalLifetimes, func(w, i int) {
-		n := l.nets[w]
-		if err := initNet(n, model.NewRand(opts.Seed, "score-init", uint64(i)), opts.Weights); err != nil {
-			res[i].err = err
-			return
+		res[i] = scoreLifetime(l.nets[w], opts, ds, r, i, opts.EvalLifetimes, prog)
+		if res[i].err == nil {
+			finished.Add(1)
 		}
-		rng := model.NewRand(opts.Seed, "score-batch", uint64(i))
-		batch := make([]int32, opts.Batch)
-		for j, v := range rng.Perm(ds.Train.Len())[:opts.Batch] {
-			batch[j] = int32(v)
-		}
-		tick := &ticker{s: prog, unit: 1}
-		if _, err := n.Lifetime(r, ds.Train, batch, tick); err != nil {
-			res[i].err = scoreError(err, batch, i, opts.EvalLifetimes)
-			return
-		}
-		res[i].batch = tick.evaluate(n, ds.Train, batch)
-		res[i].test = tick.evaluate(n, ds.Test, nil)
-		finished.Add(1)
 	})
 	prog.p.Done()
+	return averageScores(res)
+}
+
+// lifetimeScore is one fresh lifetime of Score: the evaluation passes over
+// its batch and over the test split.
+type lifetimeScore struct {
+	batch, test model.Score
+	err         error
+}
+
+// scoreLifetime is fresh lifetime i of n of Score, on the network net.
+func scoreLifetime(net *model.Network, opts Options, ds data.Dataset, r model.Rules, i, n int, prog *sharedProgress) lifetimeScore {
+	if err := initNet(net, model.NewRand(opts.Seed, "score-init", uint64(i)), opts.Weights); err != nil {
+		return lifetimeScore{err: err}
+	}
+	rng := model.NewRand(opts.Seed, "score-batch", uint64(i))
+	batch := make([]int32, opts.Batch)
+	for j, v := range rng.Perm(ds.Train.Len())[:opts.Batch] {
+		batch[j] = int32(v)
+	}
+	tick := &ticker{s: prog, unit: 1}
+	if _, err := net.Lifetime(r, ds.Train, batch, tick); err != nil {
+		return lifetimeScore{err: scoreError(err, batch, i, n)}
+	}
+	return lifetimeScore{batch: tick.evaluate(net, ds.Train, batch), test: tick.evaluate(net, ds.Test, nil)}
+}
+
+// averageScores averages the lifetimes of Score, in their order.
+func averageScores(res []lifetimeScore) (Scores, error) {
 	var s Scores
 	for _, o := range res {
 		if o.err != nil {

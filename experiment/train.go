@@ -215,7 +215,7 @@ func train(m Method, draws []data.Dataset, ck *Checkpoint) (Result, error) {
 	}
 	opts := m.Common()
 	opts.Weights = l.res.Weights
-	l.res.Final, err = Score(opts, ds, l.res.Rules)
+	l.res.Final, err = finalScore(s, opts, ds, l.res.Rules)
 	return l.res, err
 }
 
@@ -244,6 +244,10 @@ func (l *loop) run(m Method, first int) (int, error) {
 		if l.c.EvalEvery > 0 && ((t+1)%l.c.EvalEvery == 0 || t+1 == n) {
 			ts, err := l.s.test()
 			if err != nil {
+				if u, ok := l.s.(interface{ undo() error }); ok && errors.Is(err, ErrEvaluator) && u.undo() == nil {
+					l.samples -= k
+					return done, l.stopEvaluator(done, t, err)
+				}
 				return done, err
 			}
 			row.TestAccuracy, row.TestMajority = ts.Accuracy, ts.Majority

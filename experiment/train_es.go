@@ -285,6 +285,7 @@ type esStepper struct {
 	local  *Candidates
 	eval   Evaluator // local, or o.Evaluator
 	g      int       // generations done
+	before []byte    // with an Evaluator: the strategy before the last step
 }
 
 func (o ESOptions) newStepper(draws []data.Dataset) (stepper, error) {
@@ -323,6 +324,7 @@ func (s *esStepper) step() (Row, int, error) {
 		}
 	}
 	row, k, err := s.generation()
+	s.before = before
 	if err != nil && errors.Is(err, ErrEvaluator) {
 		if uerr := s.strat.UnmarshalBinary(before); uerr != nil {
 			return Row{}, 0, fmt.Errorf("%w; restoring the strategy: %w", err, uerr)
@@ -368,7 +370,7 @@ func (s *esStepper) generation() (Row, int, error) {
 // score for each.
 func (s *esStepper) evaluate(w Work) ([]model.Score, error) {
 	scores, err := s.eval.Evaluate(w)
-	if err == nil && len(scores) != len(w.Pop) {
+	if want := ScoresPer(w.Part) * len(w.Pop); err == nil && len(scores) != want {
 		err = fmt.Errorf("evaluator gave %d scores for %d candidates", len(scores), len(w.Pop))
 	}
 	if err != nil && s.o.Evaluator != nil {
@@ -378,15 +380,28 @@ func (s *esStepper) evaluate(w Work) ([]model.Score, error) {
 }
 
 func (s *esStepper) test() (model.Score, error) {
-	c := s.local
-	batch := c.batches.Batch(s.g - 1)
-	c.prepare(s.g - 1)
-	c.l.ds = c.ds // draw 0
-	n, _, err := c.l.run(0, s.rules(), batch)
-	if err != nil {
-		return model.Score{}, err
+	if evaluatesTests(s.o.Evaluator) {
+		scores, err := s.evaluate(Work{Generation: s.g - 1, Part: PartTest, Pop: [][]float32{s.rules().Theta}})
+		if err != nil {
+			return model.Score{}, err
+		}
+		return scores[0], nil
 	}
-	return n.Evaluate(c.ds.Test, nil), nil
+	return s.local.test(s.g-1, s.rules())
+}
+
+// undo puts the strategy back as it was before the last step, when an
+// evaluator elsewhere failed after it (in its test measurement).
+func (s *esStepper) undo() error {
+	if s.before == nil {
+		return errors.New("no state before the last generation")
+	}
+	if err := s.strat.UnmarshalBinary(s.before); err != nil {
+		return err
+	}
+	s.g--
+	s.before = nil
+	return nil
 }
 
 func (s *esStepper) rules() model.Rules {
