@@ -37,8 +37,14 @@ type batch struct {
 
 // blockSize is how many samples the batched products take at a time: at most
 // 64, and few enough that a block of vectors (of the wider layer) stays within
-// 256 KB, so it is read from the L2 cache for every row of the matrix.
+// 256 KB, so it is read from the L2 cache for every row of the matrix. A
+// network whose evaluation pass may take the transposed weights takes blocks
+// of transBlock samples (see evaltrans.go).
 func blockSize(c Config) int {
+	if c.Hidden >= transposedMin && c.Rounds > 0 && c.Drive == DriveA0 &&
+		float64(c.Cap) <= transposedEvalShare*float64(c.Hidden) {
+		return transBlock
+	}
 	return max(1, min(64, (64<<10)/max(c.Inputs, c.Hidden)))
 }
 
