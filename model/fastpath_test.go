@@ -512,7 +512,7 @@ func TestFastPathsMatchStraightforward(t *testing.T) {
 									fc := fastCase{cfg: cfg, rules: rules, steps: sz.steps}
 									paths := []string{"rows"}
 									if norm == NormNone && p == 1 && r > 0 {
-										paths = append(paths, "transposed", "transposed-wide")
+										paths = append(paths, "transposed", "transposed-wide", "transposed-end")
 									}
 									for _, path := range paths {
 										setTransposed(path)
@@ -540,7 +540,7 @@ func TestFastPathsMatchStraightforward(t *testing.T) {
 		if strictBy["rows "+k] == 0 {
 			t.Errorf("no strict case with %s", k)
 		}
-		for _, path := range []string{"transposed", "transposed-wide"} {
+		for _, path := range []string{"transposed", "transposed-wide", "transposed-end"} {
 			if k != "outgoing" && k != "p0.7" && k != "R0" && strictBy[path+" "+k] == 0 {
 				t.Errorf("no strict case of the %s lifetime with %s", path, k)
 			}
@@ -686,7 +686,7 @@ func TestFastPathsNewOptions(t *testing.T) {
 						rules := []string{"normal", "normal", "output"}[total%3]
 						paths := []string{"rows"}
 						if !cfg.stepwise() && p == 1 && r > 0 {
-							paths = append(paths, "transposed", "transposed-wide")
+							paths = append(paths, "transposed", "transposed-wide", "transposed-end")
 						}
 						for _, path := range paths {
 							setTransposed(path)
@@ -713,7 +713,7 @@ func TestFastPathsNewOptions(t *testing.T) {
 		}
 	}
 	for _, k := range []string{"all", "predicted", "nonzero", "topk"} {
-		for _, path := range []string{"transposed", "transposed-wide"} {
+		for _, path := range []string{"transposed", "transposed-wide", "transposed-end"} {
 			if strictBy[path+" "+k] == 0 {
 				t.Errorf("no strict case of the %s lifetime with %s", path, k)
 			}
@@ -736,13 +736,18 @@ func saveTransposed() func() {
 // network, folding as a narrow one does, every foldStepsNarrow steps) or
 // "transposed-wide" (folding exact in value, as a network whose weights do
 // not fit in the cache does, every 16 steps so that the lifetimes of the
-// tests fold more than once).
+// tests fold more than once) or "transposed-end" (the same, folding only
+// when the lifetime ends: Lifetime into Whid, LifetimeFrom into the
+// transposed weights it keeps for the evaluation).
 func setTransposed(path string) {
 	transposedMin, transposedSteps, transposedEvalShare, foldWideBytes = math.MaxInt, math.MaxInt, 0, math.MaxInt
 	if path != "rows" {
 		transposedMin, transposedSteps, transposedEvalShare = 1, 1, 1
 	}
-	if path == "transposed-wide" {
+	switch path {
+	case "transposed-wide":
 		foldWideBytes, foldSteps = 0, 16
+	case "transposed-end":
+		foldWideBytes, foldSteps = 0, 1<<10
 	}
 }

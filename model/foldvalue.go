@@ -75,11 +75,20 @@ func foldValueBound(w0, m float64, steps int) float64 {
 	return 4 * l * u * (math.Abs(w0) + 3*l*m) * (1 + 4*l*u)
 }
 
-// foldValue is foldTransposed exact in value (see the top of this file).
-// Row 0 of tr.fold is D0, the others the e rows of each step's patterns that
-// fired.
-func (n *Network) foldValue() {
+// foldValue is foldTransposed exact in value (see the top of this file),
+// into the transposed weights w = tr.w, or, with rowMajor set, into w = Whid
+// (the same sums with the roles of the two neurons swapped: row i of Whid
+// adds the row of T of its own pattern looked up by every neuron's). Row 0
+// of tr.fold is D0, the others the e rows of each step's patterns that
+// fired. It leaves the diagonal to the caller.
+func (n *Network) foldValue(w []float32, rowMajor bool) {
 	tr := n.tr
+	// t(pi, q) is the step of a synapse onto a neuron of pattern pi from
+	// one of pattern q, the row's own (tr.w), or the other way (Whid).
+	t := func(pi, q int) float32 { return n.hidStep[pi*len(tr.col)+q] }
+	if rowMajor {
+		t = func(pi, q int) float32 { return n.hidStep[q*len(tr.col)+pi] }
+	}
 	h, p := n.Cfg.Hidden, n.Cfg.Patterns()
 	negZero := float32(math.Copysign(0, -1))
 	var seen [1 << (MaxRounds + 1)]bool
@@ -105,7 +114,7 @@ func (n *Network) foldValue() {
 	for s := range tr.npend {
 		pat := tr.pend[s*h : (s+1)*h]
 		for pi := range p {
-			tr.col[pi] = n.hidStep[pi*p]
+			tr.col[pi] = t(pi, 0)
 		}
 		linalg.AddLookup(d0, tr.col, pat)
 		for q := 1; q < p; q++ {
@@ -114,7 +123,7 @@ func (n *Network) foldValue() {
 				continue
 			}
 			for pi := range p {
-				tr.col[pi] = n.hidStep[pi*p+q] - n.hidStep[pi*p]
+				tr.col[pi] = t(pi, q) - t(pi, 0)
 			}
 			row := tr.fold[r*h : (r+1)*h]
 			for i := range row {
@@ -139,7 +148,7 @@ func (n *Network) foldValue() {
 	for c0 := 0; c0 < h; c0 += foldValueCols {
 		c1 := min(c0+foldValueCols, h)
 		for j := range h {
-			linalg.AddSteps(tr.w[j*h+c0:j*h+c1], tr.fold[c0:], h, tr.which[j*k1:j*k1+int(tr.nrows[j])])
+			linalg.AddSteps(w[j*h+c0:j*h+c1], tr.fold[c0:], h, tr.which[j*k1:j*k1+int(tr.nrows[j])])
 		}
 	}
 }

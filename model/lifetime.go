@@ -247,7 +247,7 @@ func (n *Network) lifetime(ds Samples, idx []int32, obs Observer, st *Start, sto
 		})
 	}
 	if trans {
-		n.leaveTransposed()
+		n.leaveTransposed(st != nil)
 	} else {
 		n.flushHidden()
 	}

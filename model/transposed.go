@@ -129,8 +129,21 @@ func (n *Network) enterTransposed(wT []float32) {
 
 // leaveTransposed writes the steps kept aside into the transposed weights
 // and those back into Whid, unless no step changed them (transposing them
-// back would give Whid bit for bit).
-func (n *Network) leaveTransposed() {
+// back would give Whid bit for bit). When the transposed weights need not
+// be kept (keep unset) and no fold has changed them, a wide network folds
+// the steps straight into Whid instead (foldValue), which spares the
+// transpose; the transposed weights are then those Whid started from.
+func (n *Network) leaveTransposed(keep bool) {
+	if tr := n.tr; !keep && !tr.folded && tr.npend > 0 && tr.wide && n.valueFoldSafe() {
+		h := n.Cfg.Hidden
+		n.foldValue(n.Whid, true)
+		for i := range h {
+			n.Whid[i*h+i] = 0
+		}
+		tr.npend = 0
+		clear(tr.diag)
+		return
+	}
 	n.foldTransposed()
 	if n.tr.folded {
 		h := n.Cfg.Hidden
@@ -246,7 +259,7 @@ func (n *Network) foldTransposed() {
 		return
 	}
 	if tr.wide && n.valueFoldSafe() {
-		n.foldValue()
+		n.foldValue(tr.w, false)
 	} else {
 		n.foldExact()
 	}
