@@ -76,6 +76,8 @@ var transposedEvalShare = 0.25
 type transposed struct {
 	w     []float32 // Hidden x Hidden: w[j*Hidden+i] = Whid[i][j]
 	pend  []uint8   // k x Hidden: the patterns of the steps not yet in w
+	pendT []uint8   // Hidden x k: the same, neuron by neuron
+	hists []float32 // k x P: productTransposed's histograms
 	npend int
 	k     int       // steps kept aside at most (foldEvery)
 	wide  bool      // whether folds are exact in value only (foldValue)
@@ -86,7 +88,6 @@ type transposed struct {
 	slot  []int32   // k*P: the row of fold holding step s, pattern q (foldValue)
 	all   []int32   // 0..Hidden-1: every row, for a vector without zeros
 	base  []float32 // Hidden: Whid a0 (drive a0) or Whid x-drive (drive raw)
-	hist  []float32 // P
 	v     []float32 // P
 	col   []float32 // P
 
@@ -109,9 +110,10 @@ func (n *Network) enterTransposed(wT []float32) {
 	h, p := n.Cfg.Hidden, n.Cfg.Patterns()
 	wide := 4*h*h > foldWideBytes
 	if k := n.foldEvery(); n.tr == nil || n.tr.k != k || n.tr.wide != wide {
-		tr := &transposed{k: k, w: make([]float32, h*h), pend: make([]uint8, k*h), diag: make([]float32, h),
+		tr := &transposed{k: k, w: make([]float32, h*h), pend: make([]uint8, k*h), pendT: make([]uint8, h*k),
+			hists: make([]float32, k*p), diag: make([]float32, h),
 			which: make([]int32, (k+1)*h), nrows: make([]int32, h), slot: make([]int32, k*p), all: make([]int32, h),
-			base: make([]float32, h), hist: make([]float32, p), v: make([]float32, p), col: make([]float32, p)}
+			base: make([]float32, h), v: make([]float32, p), col: make([]float32, p)}
 		tr.wide = wide
 		for i := range tr.all {
 			tr.all[i] = int32(i)
@@ -162,13 +164,22 @@ func (n *Network) productTransposed(dst, u []float32, sel []int32, add bool) {
 		clear(dst)
 	}
 	linalg.MatVecTransRows(dst, tr.w, h, h, u, sel)
+	// The histograms of u by every kept-aside step's patterns, neuron by
+	// neuron (each neuron's patterns lie together in pendT), so that
+	// consecutive additions go to different steps' sums.
+	hists := tr.hists[:tr.npend*p]
+	if tr.npend > 0 {
+		clear(hists)
+		for _, j := range sel {
+			uj := u[j]
+			for s, q := range tr.pendT[int(j)*tr.k : int(j)*tr.k+tr.npend] {
+				hists[s*p+int(q)] += uj
+			}
+		}
+	}
 	for s := range tr.npend {
 		pat := tr.pend[s*h : (s+1)*h]
-		hist, v := tr.hist, tr.v
-		clear(hist)
-		for _, j := range sel {
-			hist[pat[j]] += u[j]
-		}
+		hist, v := hists[s*p:(s+1)*p], tr.v
 		// v[q] = sum over q2 of hid[q*P+q2] hist[q2]: what a neuron of
 		// pattern q receives from all of u.
 		for q := range p {
@@ -236,6 +247,7 @@ func (n *Network) learnTransposed() {
 	copy(tr.pend[tr.npend*h:(tr.npend+1)*h], n.pattern)
 	for i, q := range n.pattern {
 		tr.diag[i] += n.hidStep[int(q)*p+int(q)]
+		tr.pendT[i*tr.k+tr.npend] = q
 	}
 	tr.npend++
 	if tr.npend == tr.k {
