@@ -16,9 +16,10 @@ import (
 // rule's update of a step is added to Whid by the first product of the next
 // step, in the same pass (see learnHidden and forwardDrive), or on wide
 // networks kept aside for a few steps over transposed weights (transposed.go).
-// All give the weights of the step-by-step computation (Whid bit for bit, Win
-// within the rounding of a sum of the steps) and its products within float32
-// rounding.
+// All give the weights of the step-by-step computation (Whid bit for bit but
+// on networks whose weights exceed foldWideBytes, where it is within the
+// bound of foldvalue.go; Win within the rounding of a sum of the steps) and
+// its products within float32 rounding.
 
 // batch holds the buffers of the batched products: a block of samples'
 // inputs and drives, and for the evaluation pass every round's activations

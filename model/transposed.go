@@ -17,10 +17,12 @@ import (
 // them all again. Instead the last few steps are kept aside (their patterns)
 // and added to the products as what they are, P_s H P_s^T u with P_s the
 // pattern indicator of step s and H the hidden table: a histogram of u by
-// pattern, a P x P product and a table lookup per neuron. Every foldSteps
-// steps they are written into the weights in one pass (linalg.AddSteps),
-// which adds them one after the other as the step-by-step update does, so
-// the weights come out bit for bit the same. The products differ from the
+// pattern, a P x P product and a table lookup per neuron. Every few steps
+// (foldEvery) they are written into the weights in one pass (linalg.
+// AddSteps): on a network whose weights fit in the cache one after the
+// other as the step-by-step update does, so the weights come out bit for bit
+// the same; on a wider one exact in value only, within a stated bound of the
+// step-by-step weights (foldvalue.go). The products differ from the
 // step-by-step ones within float32 rounding.
 //
 // This needs the update's diagonal-only absent set (p = 1: an absent synapse
