@@ -73,9 +73,9 @@ func (n *Network) EvaluateFunc(ds Samples, idx []int32, after func(i int)) Score
 // products plus inAcc * sum(x) (see LifetimeFrom). When the network takes
 // the transposed lifetime over as many samples (and drive a0: under drive
 // raw the transposed rounds read every weight), the rounds go over the
-// transposed weights too, one sample at a time (forwardTransposed), reading
-// only the rows the caps kept: Hidden x Cap weights a round instead of the
-// batched product's Hidden^2 multiply-adds a sample. trKept says that n.tr.w
+// transposed weights too (forwardTransBlock, forwardTransposed's values a
+// block at a time), reading only the rows the caps kept: Hidden x Cap weights
+// a round instead of the batched product's Hidden^2 multiply-adds a sample. trKept says that n.tr.w
 // holds the transpose of Whid already (a transposed lifetime just ended).
 func (n *Network) evaluate(ds Samples, idx []int32, after func(i int), st *Start, trKept bool) Score {
 	c := n.Cfg
@@ -111,18 +111,10 @@ func (n *Network) evaluate(ds Samples, idx []int32, after func(i int), st *Start
 			n.drives(ds, idx[lo:hi])
 		}
 		if trans {
-			for t := range m {
-				i := int(idx[lo+t])
-				copy(n.drive, b.d[t*h:(t+1)*h])
-				n.forwardTransposed()
-				tally(i, n.logits)
-				if after != nil {
-					after(i)
-				}
-			}
-			return
+			n.forwardTransBlock(m)
+		} else {
+			n.forwardBlock(m)
 		}
-		n.forwardBlock(m)
 		for t := range m {
 			i := int(idx[lo+t])
 			tally(i, b.out[t*o:(t+1)*o])

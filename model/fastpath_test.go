@@ -292,6 +292,23 @@ func closeTo(got, want []float32, tol float64) int {
 	return -1
 }
 
+// withinFoldBound reports the first index where n's Whid differs from want
+// by more than foldValueBound for a lifetime of steps steps from w0's
+// weights under n's hidden table, or -1.
+func withinFoldBound(n, w0 *Network, want []float32, steps int) int {
+	var m float64
+	for _, v := range n.hidStep {
+		m = max(m, math.Abs(float64(v)))
+	}
+	for i, v := range want {
+		d := math.Abs(float64(n.Whid[i]) - float64(v))
+		if !(d <= foldValueBound(float64(w0.Whid[i]), m, steps)) && !(v != v && n.Whid[i] != n.Whid[i]) {
+			return i
+		}
+	}
+	return -1
+}
+
 // sameValues is bit equality but for the sign of zero: the fast path skips
 // adding an all-zero table (a weight of -0 stays -0 instead of becoming +0)
 // and makes the hidden table's rows by adding to -0.
@@ -419,10 +436,19 @@ func checkFast(t *testing.T, fc fastCase) bool {
 			t.Fatalf("%v: step %d weight %d is %v with an Observer, %v straightforward", fc, tt, i, rec.weights[tt][i], ref.weights[tt][i])
 		}
 	}
+	// A wide network's transposed lifetime folds exact in value only
+	// (foldValue): its Whid is within foldValueBound of the step-by-step one.
+	valueFold := n.useTransposed(len(idx), false) && 4*cfg.Hidden*cfg.Hidden > foldWideBytes
 	for name, net := range map[string]*Network{"Lifetime": n, "LifetimeFrom": m} {
+		if valueFold {
+			if i := withinFoldBound(net, w0, ref.finalWh, len(idx)); i >= 0 {
+				t.Errorf("%v: %s's final Whid[%d] = %v, straightforward %v: beyond the value fold's bound", fc, name, i,
+					net.Whid[i], ref.finalWh[i])
+			}
+		}
 		// Whid and Wout are updated by the same sums; Win's deferred update
 		// and its products round otherwise.
-		if i := sameValues(net.Whid, ref.finalWh); i >= 0 {
+		if i := sameValues(net.Whid, ref.finalWh); i >= 0 && !valueFold {
 			t.Errorf("%v: %s's final Whid[%d] = %v, straightforward %v", fc, name, i, net.Whid[i], ref.finalWh[i])
 		}
 		if i := sameValues(net.Wout, ref.finalWout); i >= 0 {
@@ -486,7 +512,7 @@ func TestFastPathsMatchStraightforward(t *testing.T) {
 									fc := fastCase{cfg: cfg, rules: rules, steps: sz.steps}
 									paths := []string{"rows"}
 									if norm == NormNone && p == 1 && r > 0 {
-										paths = append(paths, "transposed", "transposed-wide")
+										paths = append(paths, "transposed", "transposed-wide", "transposed-end")
 									}
 									for _, path := range paths {
 										setTransposed(path)
@@ -514,7 +540,7 @@ func TestFastPathsMatchStraightforward(t *testing.T) {
 		if strictBy["rows "+k] == 0 {
 			t.Errorf("no strict case with %s", k)
 		}
-		for _, path := range []string{"transposed", "transposed-wide"} {
+		for _, path := range []string{"transposed", "transposed-wide", "transposed-end"} {
 			if k != "outgoing" && k != "p0.7" && k != "R0" && strictBy[path+" "+k] == 0 {
 				t.Errorf("no strict case of the %s lifetime with %s", path, k)
 			}
@@ -660,7 +686,7 @@ func TestFastPathsNewOptions(t *testing.T) {
 						rules := []string{"normal", "normal", "output"}[total%3]
 						paths := []string{"rows"}
 						if !cfg.stepwise() && p == 1 && r > 0 {
-							paths = append(paths, "transposed", "transposed-wide")
+							paths = append(paths, "transposed", "transposed-wide", "transposed-end")
 						}
 						for _, path := range paths {
 							setTransposed(path)
@@ -687,7 +713,7 @@ func TestFastPathsNewOptions(t *testing.T) {
 		}
 	}
 	for _, k := range []string{"all", "predicted", "nonzero", "topk"} {
-		for _, path := range []string{"transposed", "transposed-wide"} {
+		for _, path := range []string{"transposed", "transposed-wide", "transposed-end"} {
 			if strictBy[path+" "+k] == 0 {
 				t.Errorf("no strict case of the %s lifetime with %s", path, k)
 			}
@@ -701,21 +727,27 @@ func TestFastPathsNewOptions(t *testing.T) {
 // saveTransposed returns a function that restores the thresholds of the
 // transposed paths.
 func saveTransposed() func() {
-	m, s, e, w := transposedMin, transposedSteps, transposedEvalShare, foldWideBytes
-	return func() { transposedMin, transposedSteps, transposedEvalShare, foldWideBytes = m, s, e, w }
+	m, s, e, w, k := transposedMin, transposedSteps, transposedEvalShare, foldWideBytes, foldSteps
+	return func() { transposedMin, transposedSteps, transposedEvalShare, foldWideBytes, foldSteps = m, s, e, w, k }
 }
 
 // setTransposed sets the thresholds so that a lifetime and its evaluation
 // pass take the path named: "rows" (never transposed), "transposed" (every
 // network, folding as a narrow one does, every foldStepsNarrow steps) or
-// "transposed-wide" (folding every foldSteps steps, as a network whose
-// weights do not fit in the cache does).
+// "transposed-wide" (folding exact in value, as a network whose weights do
+// not fit in the cache does, every 16 steps so that the lifetimes of the
+// tests fold more than once) or "transposed-end" (the same, folding only
+// when the lifetime ends: Lifetime into Whid, LifetimeFrom into the
+// transposed weights it keeps for the evaluation).
 func setTransposed(path string) {
 	transposedMin, transposedSteps, transposedEvalShare, foldWideBytes = math.MaxInt, math.MaxInt, 0, math.MaxInt
 	if path != "rows" {
 		transposedMin, transposedSteps, transposedEvalShare = 1, 1, 1
 	}
-	if path == "transposed-wide" {
-		foldWideBytes = 0
+	switch path {
+	case "transposed-wide":
+		foldWideBytes, foldSteps = 0, 16
+	case "transposed-end":
+		foldWideBytes, foldSteps = 0, 1<<10
 	}
 }

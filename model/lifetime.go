@@ -16,9 +16,10 @@ import (
 // rule's update of a step is added to Whid by the first product of the next
 // step, in the same pass (see learnHidden and forwardDrive), or on wide
 // networks kept aside for a few steps over transposed weights (transposed.go).
-// All give the weights of the step-by-step computation (Whid bit for bit, Win
-// within the rounding of a sum of the steps) and its products within float32
-// rounding.
+// All give the weights of the step-by-step computation (Whid bit for bit but
+// on networks whose weights exceed foldWideBytes, where it is within the
+// bound of foldvalue.go; Win within the rounding of a sum of the steps) and
+// its products within float32 rounding.
 
 // batch holds the buffers of the batched products: a block of samples'
 // inputs and drives, and for the evaluation pass every round's activations
@@ -37,8 +38,14 @@ type batch struct {
 
 // blockSize is how many samples the batched products take at a time: at most
 // 64, and few enough that a block of vectors (of the wider layer) stays within
-// 256 KB, so it is read from the L2 cache for every row of the matrix.
+// 256 KB, so it is read from the L2 cache for every row of the matrix. A
+// network whose evaluation pass may take the transposed weights takes blocks
+// of transBlock samples (see evaltrans.go).
 func blockSize(c Config) int {
+	if c.Hidden >= transposedMin && c.Rounds > 0 && c.Drive == DriveA0 &&
+		float64(c.Cap) <= transposedEvalShare*float64(c.Hidden) {
+		return transBlock
+	}
 	return max(1, min(64, (64<<10)/max(c.Inputs, c.Hidden)))
 }
 
@@ -241,7 +248,7 @@ func (n *Network) lifetime(ds Samples, idx []int32, obs Observer, st *Start, sto
 		})
 	}
 	if trans {
-		n.leaveTransposed()
+		n.leaveTransposed(st != nil)
 	} else {
 		n.flushHidden()
 	}

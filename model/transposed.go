@@ -17,10 +17,12 @@ import (
 // them all again. Instead the last few steps are kept aside (their patterns)
 // and added to the products as what they are, P_s H P_s^T u with P_s the
 // pattern indicator of step s and H the hidden table: a histogram of u by
-// pattern, a P x P product and a table lookup per neuron. Every foldSteps
-// steps they are written into the weights in one pass (linalg.AddSteps),
-// which adds them one after the other as the step-by-step update does, so
-// the weights come out bit for bit the same. The products differ from the
+// pattern, a P x P product and a table lookup per neuron. Every few steps
+// (foldEvery) they are written into the weights in one pass (linalg.
+// AddSteps): on a network whose weights fit in the cache one after the
+// other as the step-by-step update does, so the weights come out bit for bit
+// the same; on a wider one exact in value only, within a stated bound of the
+// step-by-step weights (foldvalue.go). The products differ from the
 // step-by-step ones within float32 rounding.
 //
 // This needs the update's diagonal-only absent set (p = 1: an absent synapse
@@ -31,14 +33,20 @@ import (
 // raw), Hidden^2 multiplications a sample that nothing uses.
 
 // foldSteps is how many steps' hidden updates wait before being written into
-// the weights: the products then carry up to foldSteps-1 corrections (a few
-// microseconds each), and a fold reads and writes every weight once, so it
-// costs 2 x 4 x Hidden^2 / foldSteps bytes of memory traffic a step. A
+// the weights on a network whose weights exceed foldWideBytes: the products
+// then carry up to foldSteps-1 corrections (a few microseconds each), and a
+// fold reads and writes every weight once, so it costs 2 x 4 x Hidden^2 /
+// foldSteps bytes of memory traffic a step. Such a fold is exact in value,
+// not in rounding (see foldValue), which lets it add about 1 + foldSteps/4
+// terms to each weight instead of foldSteps: 128 steps (a lifetime of a
+// batch of 100 folds once, at its end) measured faster than 64.
 //
 // On networks whose weights fit in the cache (Hidden^2 x 4 bytes up to
 // foldWideBytes) a fold costs no memory traffic and the corrections
-// dominate: they fold every foldStepsNarrow steps.
-const foldSteps, foldStepsNarrow = 16, 4
+// dominate: they fold every foldStepsNarrow steps, bit for bit.
+var foldSteps = 128
+
+const foldStepsNarrow = 4
 
 // foldWideBytes is the size of the weights above which the transposed
 // lifetime folds every foldSteps steps (see foldSteps). Tests lower it.
@@ -53,8 +61,8 @@ func (n *Network) foldEvery() int {
 }
 
 // foldRows and foldCols are the blocks a fold takes the transposed weights
-// in (see foldTransposed): the foldSteps segments of foldCols entries of the
-// table rows of pattern 0 take 32 KB.
+// in (see foldExact): the foldStepsNarrow segments of foldCols entries of
+// the table rows of pattern 0 take 8 KB.
 const foldRows, foldCols = 16, 512
 
 // transposedMin is the smallest hidden layer, and transposedSteps the
@@ -70,14 +78,18 @@ var transposedEvalShare = 0.25
 type transposed struct {
 	w     []float32 // Hidden x Hidden: w[j*Hidden+i] = Whid[i][j]
 	pend  []uint8   // k x Hidden: the patterns of the steps not yet in w
+	pendT []uint8   // Hidden x k: the same, neuron by neuron
+	hists []float32 // k x P: productTransposed's histograms
 	npend int
 	k     int       // steps kept aside at most (foldEvery)
+	wide  bool      // whether folds are exact in value only (foldValue)
 	diag  []float32 // Hidden: sum over those steps of hidStep[p_i*P+p_i]
 	fold  []float32 // k*P x Hidden: the rows a fold adds
-	which []int32   // Hidden x k: the table row of each step, by row
+	which []int32   // Hidden x (k+1): the table rows each row adds, by row
+	nrows []int32   // Hidden: how many of which's entries a row has (foldValue)
+	slot  []int32   // k*P: the row of fold holding step s, pattern q (foldValue)
 	all   []int32   // 0..Hidden-1: every row, for a vector without zeros
 	base  []float32 // Hidden: Whid a0 (drive a0) or Whid x-drive (drive raw)
-	hist  []float32 // P
 	v     []float32 // P
 	col   []float32 // P
 
@@ -98,10 +110,13 @@ func (n *Network) useTransposed(steps int, eager bool) bool {
 // transpose of the same weights) when it is not nil.
 func (n *Network) enterTransposed(wT []float32) {
 	h, p := n.Cfg.Hidden, n.Cfg.Patterns()
-	if k := n.foldEvery(); n.tr == nil || n.tr.k != k {
-		tr := &transposed{k: k, w: make([]float32, h*h), pend: make([]uint8, k*h), diag: make([]float32, h),
-			fold: make([]float32, k*p*h), which: make([]int32, k*h), all: make([]int32, h),
-			base: make([]float32, h), hist: make([]float32, p), v: make([]float32, p), col: make([]float32, p)}
+	wide := 4*h*h > foldWideBytes
+	if k := n.foldEvery(); n.tr == nil || n.tr.k != k || n.tr.wide != wide {
+		tr := &transposed{k: k, w: make([]float32, h*h), pend: make([]uint8, k*h), pendT: make([]uint8, h*k),
+			hists: make([]float32, k*p), diag: make([]float32, h),
+			which: make([]int32, (k+1)*h), nrows: make([]int32, h), slot: make([]int32, k*p), all: make([]int32, h),
+			base: make([]float32, h), v: make([]float32, p), col: make([]float32, p)}
+		tr.wide = wide
 		for i := range tr.all {
 			tr.all[i] = int32(i)
 		}
@@ -118,8 +133,21 @@ func (n *Network) enterTransposed(wT []float32) {
 
 // leaveTransposed writes the steps kept aside into the transposed weights
 // and those back into Whid, unless no step changed them (transposing them
-// back would give Whid bit for bit).
-func (n *Network) leaveTransposed() {
+// back would give Whid bit for bit). When the transposed weights need not
+// be kept (keep unset) and no fold has changed them, a wide network folds
+// the steps straight into Whid instead (foldValue), which spares the
+// transpose; the transposed weights are then those Whid started from.
+func (n *Network) leaveTransposed(keep bool) {
+	if tr := n.tr; !keep && !tr.folded && tr.npend > 0 && tr.wide && n.valueFoldSafe() {
+		h := n.Cfg.Hidden
+		n.foldValue(n.Whid, true)
+		for i := range h {
+			n.Whid[i*h+i] = 0
+		}
+		tr.npend = 0
+		clear(tr.diag)
+		return
+	}
 	n.foldTransposed()
 	if n.tr.folded {
 		h := n.Cfg.Hidden
@@ -138,13 +166,22 @@ func (n *Network) productTransposed(dst, u []float32, sel []int32, add bool) {
 		clear(dst)
 	}
 	linalg.MatVecTransRows(dst, tr.w, h, h, u, sel)
+	// The histograms of u by every kept-aside step's patterns, neuron by
+	// neuron (each neuron's patterns lie together in pendT), so that
+	// consecutive additions go to different steps' sums.
+	hists := tr.hists[:tr.npend*p]
+	if tr.npend > 0 {
+		clear(hists)
+		for _, j := range sel {
+			uj := u[j]
+			for s, q := range tr.pendT[int(j)*tr.k : int(j)*tr.k+tr.npend] {
+				hists[s*p+int(q)] += uj
+			}
+		}
+	}
 	for s := range tr.npend {
 		pat := tr.pend[s*h : (s+1)*h]
-		hist, v := tr.hist, tr.v
-		clear(hist)
-		for _, j := range sel {
-			hist[pat[j]] += u[j]
-		}
+		hist, v := hists[s*p:(s+1)*p], tr.v
 		// v[q] = sum over q2 of hid[q*P+q2] hist[q2]: what a neuron of
 		// pattern q receives from all of u.
 		for q := range p {
@@ -212,6 +249,7 @@ func (n *Network) learnTransposed() {
 	copy(tr.pend[tr.npend*h:(tr.npend+1)*h], n.pattern)
 	for i, q := range n.pattern {
 		tr.diag[i] += n.hidStep[int(q)*p+int(q)]
+		tr.pendT[i*tr.k+tr.npend] = q
 	}
 	tr.npend++
 	if tr.npend == tr.k {
@@ -234,7 +272,25 @@ func (n *Network) foldTransposed() {
 	if tr.npend == 0 {
 		return
 	}
+	if tr.wide && n.valueFoldSafe() {
+		n.foldValue(tr.w, false)
+	} else {
+		n.foldExact()
+	}
+	for j := range n.Cfg.Hidden {
+		tr.w[j*n.Cfg.Hidden+j] = 0
+	}
+	tr.folded = true
+	tr.npend = 0
+	clear(tr.diag)
+}
+
+// foldExact is foldTransposed bit for bit: each weight adds its steps one
+// after the other.
+func (n *Network) foldExact() {
+	tr := n.tr
 	h, p := n.Cfg.Hidden, n.Cfg.Patterns()
+	tr.fold = resize(tr.fold, tr.k*p*h)
 	negZero := float32(math.Copysign(0, -1))
 	var seen [1 << (MaxRounds + 1)]bool
 	for s := range tr.npend {
@@ -269,10 +325,4 @@ func (n *Network) foldTransposed() {
 			}
 		}
 	}
-	for j := range h {
-		tr.w[j*h+j] = 0
-	}
-	tr.folded = true
-	tr.npend = 0
-	clear(tr.diag)
 }
