@@ -3,6 +3,7 @@
 package cluster_test
 
 import (
+	"plasticity/experiment"
 	"bytes"
 	"fmt"
 	"os"
@@ -138,6 +139,16 @@ func sameRun(t *testing.T, want, got string) {
 	}
 	if ma, mb := metrics(t, want), metrics(t, got); ma != mb {
 		t.Errorf("metrics.csv differs from the local run's:\n%s\nwant\n%s", mb, ma)
+	}
+	// The checkpointed state, timing aside, bit for bit.
+	ca, err1 := experiment.ReadCheckpoint(want)
+	cb, err2 := experiment.ReadCheckpoint(got)
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	if !bytes.Equal(ca.State, cb.State) || ca.Step != cb.Step || ca.Samples != cb.Samples || ca.DataHash != cb.DataHash {
+		t.Errorf("the checkpoint of %s holds another state than the local run's (step %d/%d, samples %d/%d, %d/%d state bytes)",
+			got, cb.Step, ca.Step, cb.Samples, ca.Samples, len(cb.State), len(ca.State))
 	}
 }
 

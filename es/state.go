@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/gob"
 	"fmt"
+	"io"
 	"math/rand/v2"
 )
 
@@ -82,4 +83,17 @@ func checkLen(kind, name string, got, want int) error {
 		return fmt.Errorf("es %s: state field %s has %d entries, want %d", kind, name, got, want)
 	}
 	return nil
+}
+
+// init numbers the gob types of the strategies' states before anything else
+// in the process is encoded. gob numbers a type when it first meets it, and
+// the numbers are written into the bytes, so without this a process that
+// had encoded other types first (a cluster coordinator's messages) would
+// write the same state in other bytes than a local run does.
+func init() {
+	for _, v := range []any{envelope{}, simpleState{}, openaiState{}, cmaState{}} {
+		if err := gob.NewEncoder(io.Discard).Encode(v); err != nil {
+			panic(fmt.Sprintf("es: numbering gob type %T: %v", v, err))
+		}
+	}
 }

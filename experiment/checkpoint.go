@@ -7,6 +7,7 @@ import (
 	"encoding/gob"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"math"
 
 	"plasticity/data"
@@ -52,6 +53,17 @@ type Checkpoint struct {
 	Metrics []Row
 	// DataHash identifies the data set trained on (DataHash).
 	DataHash string
+}
+
+// init numbers the gob types of checkpoints before anything else in the
+// process is encoded, so the same checkpoint has the same bytes in every
+// process (see es's init).
+func init() {
+	for _, v := range []any{Checkpoint{ES: &ESOptions{}, GD: &GDOptions{}, Metrics: []Row{{}}}, gdState{}} {
+		if err := gob.NewEncoder(io.Discard).Encode(v); err != nil {
+			panic(fmt.Sprintf("experiment: numbering gob type %T: %v", v, err))
+		}
+	}
 }
 
 // newCheckpoint is the fixed part of m's checkpoints.
