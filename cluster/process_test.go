@@ -3,7 +3,6 @@
 package cluster_test
 
 import (
-	"plasticity/experiment"
 	"bytes"
 	"fmt"
 	"os"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"plasticity/cluster"
+	"plasticity/experiment"
 )
 
 // bin is the plasticity binary the tests run as coordinator and workers.
