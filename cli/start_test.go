@@ -3,6 +3,7 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -27,6 +28,16 @@ func TestStartRulesFlag(t *testing.T) {
 	}
 	if !strings.Contains(string(b), `"start"`) {
 		t.Errorf("config.json does not record the start rules")
+	}
+	part := t.TempDir()
+	if _, e, code := run(t, append(args[:len(args)-1:len(args)-1], "1", "-start-rules", from, "-out", part)...); code != 0 {
+		t.Fatalf("exit %d: %s", code, e)
+	}
+	if _, e, code := run(t, "train", "-resume", part, "-generations", "2"); code != 0 {
+		t.Fatalf("resume exit %d: %s", code, e)
+	}
+	if a, b := rulesOf(t, second), rulesOf(t, part); !reflect.DeepEqual(a["output"], b["output"]) {
+		t.Errorf("a resumed run from start rules differs from the uninterrupted one: %v vs %v", b["output"], a["output"])
 	}
 	for _, c := range []struct {
 		args []string
