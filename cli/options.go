@@ -32,6 +32,7 @@ type trainFlags struct {
 	loss        string
 	learn       string
 	tasks       int
+	start       string
 }
 
 func (t *trainFlags) register(fs *flag.FlagSet) {
@@ -55,6 +56,7 @@ func (t *trainFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&t.ruleInitStd, "rule-init-std", 0, "GD: deviation of the initial rules' normal entries (default: ours 0, paper 1)")
 	fs.StringVar(&t.learn, "learn-weights", "", "GD: initial weight matrices learned with the rules and shared by every lifetime, comma-separated input,hidden,output (default none); saved as "+rundir.Weights+" beside rules.json")
 	fs.StringVar(&t.loss, "loss", "", "GD loss: logits (cross-entropy of the logits), softmax (taken on the softmax outputs, the reference's) or mse (mean squared error of the softmax outputs, BrainNet's) (default: ours logits, paper softmax)")
+	fs.StringVar(&t.start, "start-rules", "", "openai ES: rules.json whose rules the search's mean starts from (default zero rules); its rounds must be -rounds, its entries in -freeze tables 0")
 	fs.IntVar(&t.tasks, "tasks", 0, "learn on N draws of a generated data set, -data-seed + 0..N-1, one per generation or step (0: one); test and final scores on the first")
 }
 

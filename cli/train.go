@@ -114,9 +114,15 @@ func (l *learnFlags) trainer(given given, log io.Writer) (*trainer, error) {
 		if err != nil {
 			return nil, err
 		}
-		opts := l.options(cfg, p, given, log)
-		return esTrainer(l.train.esOptions(opts, d, p, given)), nil
+		eo := l.train.esOptions(l.options(cfg, p, given, log), d, p, given)
+		if err := l.train.startRules(&eo, given); err != nil {
+			return nil, err
+		}
+		return esTrainer(eo), nil
 	case "gd":
+		if given("start-rules") {
+			return nil, badInput("-start-rules is for -method es (openai)")
+		}
 		o, err := l.gdOptions(l.train.gd, d, p, given, log)
 		if err != nil {
 			return nil, err

@@ -41,6 +41,9 @@ type ESOptions struct {
 	// (each scored by its evaluation pass over its own samples). It shows the
 	// strategy what its rules do to weights over more than one batch.
 	Horizon int `json:"horizon,omitempty"`
+	// Start, when not nil, is the whole genotype OpenAI-ES's mean starts
+	// from instead of zero (its entries in frozen tables 0; start.go).
+	Start []float64 `json:"start,omitempty"`
 	// EvalEvery is how often (in generations) the test accuracy of the
 	// strategy's centre is measured; 0 never.
 	EvalEvery int `json:"eval_every"`
@@ -132,8 +135,10 @@ func (o ESOptions) validate(ds data.Dataset) error {
 	case o.CheckpointEvery < 0:
 		return fmt.Errorf("checkpoint every must be >= 0, got %d", o.CheckpointEvery)
 	}
-	_, err := freeCoordinates(0, o.Freeze)
-	return err
+	if _, err := freeCoordinates(0, o.Freeze); err != nil {
+		return err
+	}
+	return o.validateStart()
 }
 
 // freeCoordinates returns the genotype indices of the rule tables for R
@@ -169,13 +174,13 @@ func (o ESOptions) newStrategy(rounds int) (es.Strategy, error) {
 	dim := model.GenotypeLen(rounds)
 	rng := model.NewRand(o.Seed, "es", 0)
 	if len(o.Freeze) == 0 {
-		return es.New(o.strategyConfig(), dim, rng)
+		return o.newSearch(dim, nil, rng)
 	}
 	free, err := freeCoordinates(rounds, o.Freeze)
 	if err != nil {
 		return nil, err
 	}
-	inner, err := es.New(o.strategyConfig(), len(free), rng)
+	inner, err := o.newSearch(len(free), free, rng)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,2 @@
+module proto
+go 1.26
