@@ -44,7 +44,7 @@ func TestLateDuplicateIgnored(t *testing.T) {
 	c.job = &job{id: 7, w: experiment.Work{Pop: pop}, out: map[uint64]*handout{}, per: 1, scores: make([]model.Score, 4),
 		got: make([]bool, 4), left: 4, done: make(chan struct{})}
 	c.job.queue = []int{0, 1, 2, 3}
-	first := c.take(c.job, "a", 2)
+	first := c.take(c.job, "a", 1) // chunkCores candidates a core: 2
 	if first == nil || len(first.Index) != 2 || first.Index[0] != 0 {
 		t.Fatalf("first chunk %+v", first)
 	}
