@@ -116,35 +116,8 @@ func TestResumeIsExact(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			dir := t.TempDir()
-			o := smallES(s, total)
-			o.Dir = dir
-			stop := make(chan struct{})
-			close(stop)
-			o.Stop = stop
-			part, err := Train(o, ds)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !part.Interrupted || part.Steps != 1 || part.Checkpoint != filepath.Join(dir, rundir.Checkpoint) {
-				t.Fatalf("stopped run: interrupted %v after %d generations, checkpoint %q", part.Interrupted, part.Steps, part.Checkpoint)
-			}
-			// Second segment: up to 7 generations, then the rest.
-			for _, upTo := range []int{7, total} {
-				ck, err := ReadCheckpoint(dir)
-				if err != nil {
-					t.Fatal(err)
-				}
-				ro := *ck.ES
-				ro.Generations, ro.Workers, ro.Dir = upTo, 2, dir
-				part, err = Resume(ck, ro, ds)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if part.Interrupted || part.Steps != upTo {
-					t.Fatalf("resumed run: interrupted %v after %d generations", part.Interrupted, part.Steps)
-				}
-			}
+			// Up to 7 generations, then the rest.
+			_, part := resumeInSegments(t, smallES(s, total), ds, 7, total)
 			sameBits(t, "rules", full.Rules.Theta, part.Rules.Theta)
 			sameMetrics(t, full.Metrics, part.Metrics)
 			if full.Final != part.Final {

@@ -160,38 +160,8 @@ func TestResumeGDIsExact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	o := resumableGD(total)
-	o.Dir = dir
-	stop := make(chan struct{})
-	close(stop)
-	o.Stop = stop
-	part, err := Train(o, ds)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !part.Interrupted || part.Steps != 1 || part.Checkpoint != filepath.Join(dir, rundir.Checkpoint) {
-		t.Fatalf("stopped run: interrupted %v after %d steps, checkpoint %q", part.Interrupted, part.Steps, part.Checkpoint)
-	}
-	// Then up to 8 steps, then the rest, then once more at the end already.
-	for _, upTo := range []int{8, total, total} {
-		ck, err := ReadCheckpoint(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ck.Kind != "gd" || ck.Step != part.Steps {
-			t.Fatalf("checkpoint of kind %q at step %d, want gd at %d", ck.Kind, ck.Step, part.Steps)
-		}
-		ro := *ck.GD
-		ro.Steps, ro.Workers, ro.Dir = upTo, 2, dir
-		part, err = Resume(ck, ro, ds)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if part.Interrupted || part.Steps != upTo {
-			t.Fatalf("resumed run: interrupted %v after %d steps", part.Interrupted, part.Steps)
-		}
-	}
+	// Up to 8 steps, then the rest, then once more at the end already.
+	dir, part := resumeInSegments(t, resumableGD(total), ds, 8, total, total)
 	sameBits(t, "rules", full.Rules.Theta, part.Rules.Theta)
 	sameGDRows(t, full.Metrics, part.Metrics)
 	if full.Final != part.Final {

@@ -158,3 +158,44 @@ func FuzzParseCheckpoint(f *testing.F) {
 		}
 	})
 }
+
+// resumeInSegments trains m into a fresh run directory with its Stop already
+// closed, so it stops after its first generation or step, then resumes it
+// from the checkpoint up to each of upTo in turn on 2 workers, checking at
+// every segment that the checkpoint is of m's kind and where the last
+// segment ended. It returns the run directory and the last segment's result.
+func resumeInSegments(t *testing.T, m Method, ds data.Dataset, upTo ...int) (string, Result) {
+	t.Helper()
+	dir := t.TempDir()
+	stop := make(chan struct{})
+	close(stop)
+	c := m.Control()
+	c.Dir, c.Stop = dir, stop
+	part, err := Train(m.WithControl(c), ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !part.Interrupted || part.Steps != 1 || part.Checkpoint != filepath.Join(dir, rundir.Checkpoint) {
+		t.Fatalf("stopped run: interrupted %v after %d, checkpoint %q", part.Interrupted, part.Steps, part.Checkpoint)
+	}
+	kind := newCheckpoint(m, "").Kind
+	for _, n := range upTo {
+		ck, err := ReadCheckpoint(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ck.Kind != kind || ck.Step != part.Steps {
+			t.Fatalf("checkpoint of kind %q at %d, want %s at %d", ck.Kind, ck.Step, kind, part.Steps)
+		}
+		saved := ck.Method()
+		rc := saved.Control()
+		rc.Length, rc.Workers, rc.Dir = n, 2, dir
+		if part, err = Resume(ck, saved.WithControl(rc), ds); err != nil {
+			t.Fatal(err)
+		}
+		if part.Interrupted || part.Steps != n {
+			t.Fatalf("resumed run: interrupted %v after %d", part.Interrupted, part.Steps)
+		}
+	}
+	return dir, part
+}

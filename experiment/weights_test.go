@@ -33,27 +33,7 @@ func TestResumeGDLearnedWeightsIsExact(t *testing.T) {
 	if full.Weights == nil || full.Weights.Absent == nil {
 		t.Fatal("the run returned no learned weights")
 	}
-	dir := t.TempDir()
-	o := learningGD(total)
-	o.Dir = dir
-	stop := make(chan struct{})
-	close(stop)
-	o.Stop = stop
-	part, err := Train(o, ds)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, upTo := range []int{8, total} {
-		ck, err := ReadCheckpoint(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ro := *ck.GD
-		ro.Steps, ro.Workers, ro.Dir = upTo, 2, dir
-		if part, err = Resume(ck, ro, ds); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir, part := resumeInSegments(t, learningGD(total), ds, 8, total)
 	sameBits(t, "rules", full.Rules.Theta, part.Rules.Theta)
 	sameBits(t, "weights", flatOf(full.Weights), flatOf(part.Weights))
 	if !slices.Equal(full.Weights.Absent, part.Weights.Absent) || full.Final != part.Final {
