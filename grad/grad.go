@@ -273,6 +273,15 @@ func (b *Backprop) Gradient(n *model.Network, r model.Rules, ds model.Samples, i
 	return score, nil
 }
 
+// loadCopy puts the walk's exact weight copy k (kept by the forward pass
+// at step tp.ckStep[k]) into the walk's buffers.
+func (b *Backprop) loadCopy(k int) {
+	w := b.tp.ckPool[k]
+	copy(b.wIn, w)
+	copy(b.wHid, w[len(b.wIn):])
+	copy(b.wOut, w[len(b.wIn)+len(b.wHid):])
+}
+
 // Checkpoints returns how many exact weight copies the last Gradient kept
 // for the backward walk (always 0 without normalisation; see tape).
 func (b *Backprop) Checkpoints() int { return len(b.tp.ckStep) }
@@ -676,10 +685,7 @@ func (b *Backprop) walk(n *model.Network) {
 	ck := len(b.tp.ckStep) - 1
 	for t := b.tp.nsteps - 1; t >= 0; t-- {
 		if ck >= 0 && b.tp.ckStep[ck] == t {
-			w := b.tp.ckPool[ck]
-			copy(b.wIn, w)
-			copy(b.wHid, w[len(b.wIn):])
-			copy(b.wOut, w[len(b.wIn)+len(b.wHid):])
+			b.loadCopy(ck)
 			ck--
 			fresh = true
 		}

@@ -35,10 +35,7 @@ func (b *Backprop) walkRows(n *model.Network) {
 	ck := len(b.tp.ckStep) - 1
 	for t := b.tp.nsteps - 1; t >= 0; t-- {
 		if ck >= 0 && b.tp.ckStep[ck] == t {
-			w := b.tp.ckPool[ck]
-			copy(b.wIn, w)
-			copy(b.wHid, w[len(b.wIn):])
-			copy(b.wOut, w[len(b.wIn)+len(b.wHid):])
+			b.loadCopy(ck)
 			ck--
 		}
 		norms := b.tp.norms[t*stride : (t+1)*stride]
