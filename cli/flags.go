@@ -10,6 +10,7 @@ import (
 	"runtime/pprof"
 	"strings"
 
+	"plasticity/data"
 	"plasticity/experiment"
 	"plasticity/model"
 	"plasticity/rundir"
@@ -111,6 +112,19 @@ func (o *outputFlags) profile() (func() error, error) {
 		}
 		return nil
 	}, nil
+}
+
+// begin starts a command that reads the data set d: it creates -out, starts
+// the profiles (stop ends them) and loads d's draw.
+func (o *outputFlags) begin(d experiment.DataSpec, log io.Writer) (ds data.Dataset, stop func() error, err error) {
+	if err = o.prepareOut(); err != nil {
+		return ds, nil, err
+	}
+	if stop, err = o.profile(); err != nil {
+		return ds, nil, err
+	}
+	ds, err = loadData(d, d.DataSeed, log)
+	return ds, stop, err
 }
 
 // prepareOut creates the -out directory, if any.

@@ -78,14 +78,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := r.output.prepareOut(); err != nil {
-		return err
-	}
-	stop, err := r.output.profile()
-	if err != nil {
-		return err
-	}
-	ds, err := loadData(d, d.DataSeed, stderr)
+	ds, stop, err := r.output.begin(d, stderr)
 	if err != nil {
 		return err
 	}

@@ -253,9 +253,9 @@ func smallConfig() model.Config {
 	return model.Config{Inputs: 3, Hidden: 6, Outputs: 3, Rounds: 2, Cap: 3, Eta: fdEta, EdgeProb: 1}
 }
 
-// allConfigs lists every combination of act x drive x norm x update x init,
-// and one with a sparse hidden connectivity.
-func allConfigs() []model.Config {
+// gridConfigs lists every combination of act x drive x norm x update x
+// init on the small network.
+func gridConfigs() []model.Config {
 	var out []model.Config
 	for act := range model.Linear + 1 {
 		for drive := range model.DriveRaw + 1 {
@@ -270,10 +270,16 @@ func allConfigs() []model.Config {
 			}
 		}
 	}
+	return out
+}
+
+// allConfigs lists the grid of gridConfigs, and one with a sparse hidden
+// connectivity.
+func allConfigs() []model.Config {
 	c := smallConfig()
 	c.EdgeProb = 0.5
 	c.Norm = model.NormOutgoing
-	return append(out, c)
+	return append(gridConfigs(), c)
 }
 
 func name(c model.Config) string {

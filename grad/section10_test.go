@@ -38,21 +38,12 @@ func section10Variants() []variant {
 // init with v's options set, leaving out those GD refuses.
 func variantConfigs(v variant) []model.Config {
 	var out []model.Config
-	for act := range model.Linear + 1 {
-		for drive := range model.DriveRaw + 1 {
-			for norm := range model.NormBoth + 1 {
-				for upd := range model.UpdateMisclassified + 1 {
-					for init := range model.InitZero + 1 {
-						c := smallConfig()
-						c.Act, c.Drive, c.Norm, c.Update, c.Init = act, drive, norm, upd, init
-						v.set(&c)
-						// A variant that sets the norm keeps one copy.
-						if c.Norm == norm && Supported(c) == nil && c.Validate() == nil {
-							out = append(out, c)
-						}
-					}
-				}
-			}
+	for _, c := range gridConfigs() {
+		norm := c.Norm
+		v.set(&c)
+		// A variant that sets the norm keeps one copy.
+		if c.Norm == norm && Supported(c) == nil && c.Validate() == nil {
+			out = append(out, c)
 		}
 	}
 	return out
