@@ -40,8 +40,10 @@ func wideSamples(n, outputs int, sparse bool, seed uint64) Samples {
 }
 
 // benchWide times, on one core, the wide lifetime over a batch of 100 from
-// fixed initial weights (lifetime), its evaluation pass (evaluate), or both,
-// as plasticity bench does, and reports samples per second.
+// fixed initial weights (lifetime), its evaluation pass (evaluate), both
+// (Lifetime then Evaluate), or both as the trainers run them (from: Start.Reset
+// and LifetimeFrom, the reset inside the timing), and reports samples per
+// second.
 func benchWide(b *testing.B, cfg Config, sparse bool, part string) {
 	const batch = 100
 	w0, err := NewNetwork(cfg)
@@ -66,9 +68,21 @@ func benchWide(b *testing.B, cfg Config, sparse bool, part string) {
 			b.Fatal(err)
 		}
 	}
+	st := new(Start)
 	b.ResetTimer()
 	var cpu time.Duration
 	for range b.N {
+		if part == "from" {
+			c0 := cpuTime()
+			if err := st.Reset(w0, ds, idx); err != nil {
+				b.Fatal(err)
+			}
+			if _, _, err := n.LifetimeFrom(st, r); err != nil {
+				b.Fatal(err)
+			}
+			cpu += cpuTime() - c0
+			continue
+		}
 		if part != "evaluate" {
 			b.StopTimer()
 			n.CopyWeights(w0)
@@ -99,7 +113,7 @@ func BenchmarkWide(b *testing.B) {
 		if sparse {
 			name = "sparse"
 		}
-		for _, part := range []string{"lifetime", "evaluate", "both"} {
+		for _, part := range []string{"lifetime", "evaluate", "both", "from"} {
 			b.Run(name+"/"+part, func(b *testing.B) { benchWide(b, wideConfig, sparse, part) })
 		}
 	}
@@ -110,7 +124,7 @@ func BenchmarkWide(b *testing.B) {
 func BenchmarkMNISTScale(b *testing.B) {
 	cfg := wideConfig
 	cfg.Hidden, cfg.Cap = 1000, 500
-	for _, part := range []string{"lifetime", "evaluate"} {
+	for _, part := range []string{"lifetime", "evaluate", "from"} {
 		b.Run(part, func(b *testing.B) { benchWide(b, cfg, false, part) })
 	}
 }
