@@ -407,7 +407,11 @@ func checkFast(t *testing.T, fc fastCase) bool {
 		t.Fatal(err)
 	}
 	m := fresh()
-	clear(m.Win) // LifetimeFrom must take the start's weights
+	// LifetimeFrom must take the start's weights.
+	clear(m.Win)
+	for i := range m.Whid {
+		m.Whid[i] = float32(math.NaN())
+	}
 	correctFrom, scoreFrom, err := m.LifetimeFrom(st, rules)
 	if err != nil {
 		t.Fatal(err)

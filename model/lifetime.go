@@ -336,7 +336,11 @@ func (n *Network) LifetimeFrom(st *Start, r Rules) (int, Score, error) {
 	if n.Cfg != st.w0.Cfg {
 		return 0, Score{}, fmt.Errorf("network configuration %+v differs from the start's %+v", n.Cfg, st.w0.Cfg)
 	}
-	n.CopyWeights(st.w0)
+	// A transposed lifetime reads the start's transposed weights, not Whid,
+	// and writes all of Whid back when it ends if it changed them: Whid is
+	// copied only if it did not.
+	trans := len(st.wT) > 0
+	n.copyWeights(st.w0, !trans)
 	if err := n.SetRules(r); err != nil {
 		return 0, Score{}, err
 	}
@@ -345,6 +349,9 @@ func (n *Network) LifetimeFrom(st *Start, r Rules) (int, Score, error) {
 		return correct, n.Evaluate(st.ds, st.idx), nil
 	}
 	correct, _ := n.lifetime(st.ds, st.idx, nil, st, false)
+	if trans && !n.tr.folded {
+		copy(n.Whid, st.w0.Whid)
+	}
 	// Win has the lifetime's updates now, inAcc still holds them: the
 	// evaluation's drives are the start's plus inAcc * sum(x). A transposed
 	// lifetime leaves the transpose of Whid in n.tr.w for the evaluation.

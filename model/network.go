@@ -176,8 +176,15 @@ func (n *Network) CopyWeights(src *Network) {
 	if len(n.Win) != len(src.Win) || len(n.Whid) != len(src.Whid) || len(n.Wout) != len(src.Wout) {
 		panic("model: CopyWeights between networks of different shapes")
 	}
+	n.copyWeights(src, true)
+}
+
+// copyWeights is CopyWeights, leaving Whid as it is unless hid is set.
+func (n *Network) copyWeights(src *Network, hid bool) {
 	copy(n.Win, src.Win)
-	copy(n.Whid, src.Whid)
+	if hid {
+		copy(n.Whid, src.Whid)
+	}
 	copy(n.Wout, src.Wout)
 	n.absent = append(n.absent[:0], src.absent...)
 }
