@@ -22,7 +22,9 @@ func (l *lifetimes) generation(workers int, rounds int, pop [][]float32, batch [
 	scores := make([]model.Score, len(pop))
 	errs := make([]error, len(pop))
 	es.ForEach(workers, len(pop), func(w, i int) {
-		_, scores[i], errs[i] = l.runFrom(w, st, model.Rules{Rounds: rounds, Theta: pop[i]})
+		// Only the scores are kept: LifetimeScore skips what only the
+		// final weights need.
+		_, scores[i], errs[i] = l.nets[w].LifetimeScore(st, model.Rules{Rounds: rounds, Theta: pop[i]})
 	})
 	if err := errors.Join(errs...); err != nil {
 		return nil, err

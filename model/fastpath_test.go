@@ -416,6 +416,24 @@ func checkFast(t *testing.T, fc fastCase) bool {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// LifetimeScore gives LifetimeFrom's numbers bit for bit, whatever
+	// weights the network held, on every path (and over the same start
+	// twice, which it must not have changed).
+	q := fresh()
+	for _, w := range [][]float32{q.Win, q.Whid, q.Wout} {
+		for i := range w {
+			w[i] = float32(math.NaN())
+		}
+	}
+	for range 2 {
+		correctScore, scoreScore, err := q.LifetimeScore(st, rules)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if correctScore != correctFrom || !sameScore(scoreScore, scoreFrom) {
+			t.Fatalf("%v: LifetimeScore gave %d correct, %+v; LifetimeFrom %d, %+v", fc, correctScore, scoreScore, correctFrom, scoreFrom)
+		}
+	}
 	// With an Observer every update is written at once.
 	o := fresh()
 	rec := &stepRecorder{n: o}
@@ -652,6 +670,12 @@ func TestStartReset(t *testing.T) {
 	if _, err := NewStart(w0, randomSamples(5, cfg.Inputs+1, cfg.Outputs, 1), batch(0, 5)); err == nil {
 		t.Error("a start over data of another width was accepted")
 	}
+}
+
+// sameScore says whether two scores are the same bit for bit.
+func sameScore(a, b Score) bool {
+	return a.N == b.N && a.Accuracy == b.Accuracy && math.Float64bits(a.Loss) == math.Float64bits(b.Loss) &&
+		math.Float64bits(a.MSE) == math.Float64bits(b.MSE) && a.Majority == b.Majority && slices.Equal(a.Confusion, b.Confusion)
 }
 
 func sameBits32(a, b []float32) int {

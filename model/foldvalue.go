@@ -78,10 +78,25 @@ func foldValueBound(w0, m float64, steps int) float64 {
 // foldValue is foldTransposed exact in value (see the top of this file),
 // into the transposed weights w = tr.w, or, with rowMajor set, into w = Whid
 // (the same sums with the roles of the two neurons swapped: row i of Whid
-// adds the row of T of its own pattern looked up by every neuron's). Row 0
-// of tr.fold is D0, the others the e rows of each step's patterns that
-// fired. It leaves the diagonal to the caller.
+// adds the row of T of its own pattern looked up by every neuron's). It
+// leaves the diagonal to the caller.
 func (n *Network) foldValue(w []float32, rowMajor bool) {
+	n.foldValueRows(rowMajor)
+	h := n.Cfg.Hidden
+	k1 := n.tr.k + 1
+	for c0 := 0; c0 < h; c0 += foldValueCols {
+		c1 := min(c0+foldValueCols, h)
+		for j := range h {
+			linalg.AddSteps(w[j*h+c0:j*h+c1], n.tr.fold[c0:], h, n.tr.which[j*k1:j*k1+int(n.tr.nrows[j])])
+		}
+	}
+}
+
+// foldValueRows sets up what foldValue adds: row 0 of tr.fold is D0, the
+// others the e rows of each step's patterns that fired, and the list of
+// row j in tr.which (tr.nrows[j] entries from j*(k+1)) names the rows of
+// tr.fold that row j of the weights adds, in order.
+func (n *Network) foldValueRows(rowMajor bool) {
 	tr := n.tr
 	// t(pi, q) is the step of a synapse onto a neuron of pattern pi from
 	// one of pattern q, the row's own (tr.w), or the other way (Whid).
@@ -144,11 +159,5 @@ func (n *Network) foldValue(w []float32, rowMajor bool) {
 			}
 		}
 		tr.nrows[j] = int32(m)
-	}
-	for c0 := 0; c0 < h; c0 += foldValueCols {
-		c1 := min(c0+foldValueCols, h)
-		for j := range h {
-			linalg.AddSteps(w[j*h+c0:j*h+c1], tr.fold[c0:], h, tr.which[j*k1:j*k1+int(tr.nrows[j])])
-		}
 	}
 }

@@ -133,7 +133,7 @@ func (n *Network) Lifetime(r Rules, ds Samples, idx []int32, obs Observer) (int,
 	if n.Cfg.stepwise() {
 		correct, end = n.lifetimeSteps(ds, idx, obs, true)
 	} else {
-		correct, end = n.lifetime(ds, idx, obs, nil, true)
+		correct, end = n.lifetime(ds, idx, obs, nil, true, true)
 	}
 	return correct, n.nonFinite(end, len(idx))
 }
@@ -168,8 +168,11 @@ func (n *Network) lifetimeSteps(ds Samples, idx []int32, obs Observer, stop bool
 
 // lifetime is the lifetime without normalisation (see the top of this
 // file). With st set, the drives W x of the batch are st's, and n must hold
-// st's weights. It stops as lifetimeSteps does and returns what it returns.
-func (n *Network) lifetime(ds Samples, idx []int32, obs Observer, st *Start, stop bool) (int, int) {
+// st's weights (but Whid on the transposed path, which reads st's transposed
+// weights). Unless final is set (with st only), the weights are left as the
+// evaluation pass from st reads them (see finish). It stops as lifetimeSteps
+// does and returns what it returns.
+func (n *Network) lifetime(ds Samples, idx []int32, obs Observer, st *Start, stop, final bool) (int, int) {
 	c := n.Cfg
 	h := c.Hidden
 	_, patternsOnly := obs.(PatternObserver)
@@ -247,18 +250,31 @@ func (n *Network) lifetime(ds Samples, idx []int32, obs Observer, st *Start, sto
 			}
 		})
 	}
-	if trans {
-		n.leaveTransposed(st != nil)
-	} else {
-		n.flushHidden()
-	}
-	if acc && !eager {
+	n.finish(trans, st != nil, final, len(idx))
+	if acc && !eager && final {
 		in := c.Inputs
 		for i, v := range n.inAcc {
 			linalg.AddConst(n.Win[i*in:(i+1)*in], v)
 		}
 	}
 	return correct, end
+}
+
+// finish ends a lifetime of steps steps: the hidden updates kept aside are
+// written into Whid, or, on the transposed path from a Start (fromStart), into
+// the transposed weights the evaluation pass reads, and, if final is set or
+// the evaluation pass reads Whid, from those into Whid.
+func (n *Network) finish(trans, fromStart, final bool, steps int) {
+	switch {
+	case !trans:
+		n.flushHidden()
+	case !fromStart:
+		n.leaveTransposed(false)
+	case !final && n.evaluatesTransposed(steps):
+		n.foldTransposed()
+	default:
+		n.leaveTransposed(true)
+	}
 }
 
 // Start is the common start of many lifetimes, as the candidates of one ES
@@ -333,28 +349,52 @@ func resize(s []float32, n int) []float32 {
 // start's network. Unlike Lifetime it runs on through non-finite values and
 // returns no error for them.
 func (n *Network) LifetimeFrom(st *Start, r Rules) (int, Score, error) {
+	return n.lifetimeFrom(st, r, true)
+}
+
+// LifetimeScore is LifetimeFrom for a caller that wants the counts only (an
+// ES generation scoring its candidates): it returns the same numbers bit for
+// bit, but leaves n's weights unspecified, skipping what only the final
+// weights need: the copy of Win and its deferred update, and on the
+// transposed path the copy of Whid and the transpose back into it (64 MB
+// each on the wide network). Read n's weights only after a CopyWeights,
+// Lifetime or LifetimeFrom.
+func (n *Network) LifetimeScore(st *Start, r Rules) (int, Score, error) {
+	return n.lifetimeFrom(st, r, false)
+}
+
+// lifetimeFrom is LifetimeFrom, or LifetimeScore without final.
+func (n *Network) lifetimeFrom(st *Start, r Rules, final bool) (int, Score, error) {
 	if n.Cfg != st.w0.Cfg {
 		return 0, Score{}, fmt.Errorf("network configuration %+v differs from the start's %+v", n.Cfg, st.w0.Cfg)
 	}
-	// A transposed lifetime reads the start's transposed weights, not Whid,
-	// and writes all of Whid back when it ends if it changed them: Whid is
-	// copied only if it did not.
-	trans := len(st.wT) > 0
-	n.copyWeights(st.w0, !trans)
-	if err := n.SetRules(r); err != nil {
-		return 0, Score{}, err
-	}
 	if !st.shared {
+		n.CopyWeights(st.w0)
+		if err := n.SetRules(r); err != nil {
+			return 0, Score{}, err
+		}
 		correct, _ := n.lifetimeSteps(st.ds, st.idx, nil, false)
 		return correct, n.Evaluate(st.ds, st.idx), nil
 	}
-	correct, _ := n.lifetime(st.ds, st.idx, nil, st, false)
-	if trans && !n.tr.folded {
+	// A transposed lifetime reads the start's transposed weights, not Whid,
+	// and writes all of Whid back when it ends if it changed them (and the
+	// evaluation pass or the caller reads it): Whid is copied only if it did
+	// not. The drives come from the start: Win is read again only to add the
+	// lifetime's updates to it.
+	trans := len(st.wT) > 0
+	steps := len(st.idx)
+	needWhid := final || !n.evaluatesTransposed(steps)
+	n.copyWeights(st.w0, !trans, final)
+	if err := n.SetRules(r); err != nil {
+		return 0, Score{}, err
+	}
+	correct, _ := n.lifetime(st.ds, st.idx, nil, st, false, final)
+	if trans && !n.tr.folded && needWhid {
 		copy(n.Whid, st.w0.Whid)
 	}
-	// Win has the lifetime's updates now, inAcc still holds them: the
-	// evaluation's drives are the start's plus inAcc * sum(x). A transposed
-	// lifetime leaves the transpose of Whid in n.tr.w for the evaluation.
-	kept := n.useTransposed(len(st.idx), false)
-	return correct, n.evaluate(st.ds, st.idx, nil, st, kept), nil
+	// Win has the lifetime's updates now (if final), inAcc still holds
+	// them: the evaluation's drives are the start's plus inAcc * sum(x). A
+	// transposed lifetime leaves the transpose of Whid in n.tr.w for the
+	// evaluation.
+	return correct, n.evaluate(st.ds, st.idx, nil, st, trans), nil
 }

@@ -176,12 +176,15 @@ func (n *Network) CopyWeights(src *Network) {
 	if len(n.Win) != len(src.Win) || len(n.Whid) != len(src.Whid) || len(n.Wout) != len(src.Wout) {
 		panic("model: CopyWeights between networks of different shapes")
 	}
-	n.copyWeights(src, true)
+	n.copyWeights(src, true, true)
 }
 
-// copyWeights is CopyWeights, leaving Whid as it is unless hid is set.
-func (n *Network) copyWeights(src *Network, hid bool) {
-	copy(n.Win, src.Win)
+// copyWeights is CopyWeights, leaving Whid as it is unless hid is set and
+// Win unless in is.
+func (n *Network) copyWeights(src *Network, hid, in bool) {
+	if in {
+		copy(n.Win, src.Win)
+	}
 	if hid {
 		copy(n.Whid, src.Whid)
 	}

@@ -76,7 +76,8 @@ var transposedMin, transposedSteps = 128, 8
 var transposedEvalShare = 0.25
 
 type transposed struct {
-	w     []float32 // Hidden x Hidden: w[j*Hidden+i] = Whid[i][j]
+	w     []float32 // Hidden x Hidden: w[j*Hidden+i] = Whid[i][j]; own, or a Start's (borrowed)
+	own   []float32 // Hidden x Hidden: the network's own transposed weights
 	pend  []uint8   // k x Hidden: the patterns of the steps not yet in w
 	pendT []uint8   // Hidden x k: the same, neuron by neuron
 	hists []float32 // k x P: productTransposed's histograms
@@ -96,6 +97,9 @@ type transposed struct {
 	// folded says whether w has changed since enterTransposed: when the
 	// hidden table is all zero it never does, and Whid is left as it is.
 	folded bool
+	// borrowed says that w is a Start's transposed weights, which the
+	// lifetime reads and never writes: the first fold copies them into own.
+	borrowed bool
 }
 
 // useTransposed says whether a lifetime of steps steps without an Observer
@@ -106,13 +110,14 @@ func (n *Network) useTransposed(steps int, eager bool) bool {
 		steps >= transposedSteps
 }
 
-// enterTransposed sets up the transposed weights from Whid, or from wT (the
-// transpose of the same weights) when it is not nil.
+// enterTransposed sets up the transposed weights from Whid, or reads wT (the
+// transpose of the same weights, which it never writes: the first fold
+// copies them) when it is not nil.
 func (n *Network) enterTransposed(wT []float32) {
 	h, p := n.Cfg.Hidden, n.Cfg.Patterns()
 	wide := 4*h*h > foldWideBytes
 	if k := n.foldEvery(); n.tr == nil || n.tr.k != k || n.tr.wide != wide {
-		tr := &transposed{k: k, w: make([]float32, h*h), pend: make([]uint8, k*h), pendT: make([]uint8, h*k),
+		tr := &transposed{k: k, own: make([]float32, h*h), pend: make([]uint8, k*h), pendT: make([]uint8, h*k),
 			hists: make([]float32, k*p), diag: make([]float32, h),
 			which: make([]int32, (k+1)*h), nrows: make([]int32, h), slot: make([]int32, k*p), all: make([]int32, h),
 			base: make([]float32, h), v: make([]float32, p), col: make([]float32, p)}
@@ -122,8 +127,9 @@ func (n *Network) enterTransposed(wT []float32) {
 		}
 		n.tr = tr
 	}
+	n.tr.w, n.tr.borrowed = n.tr.own, wT != nil
 	if wT != nil {
-		copy(n.tr.w, wT)
+		n.tr.w = wT
 	} else {
 		linalg.Transpose(n.tr.w, n.Whid, h, h)
 	}
@@ -271,6 +277,10 @@ func (n *Network) foldTransposed() {
 	tr := n.tr
 	if tr.npend == 0 {
 		return
+	}
+	if tr.borrowed {
+		copy(tr.own, tr.w)
+		tr.w, tr.borrowed = tr.own, false
 	}
 	if tr.wide && n.valueFoldSafe() {
 		n.foldValue(tr.w, false)

@@ -42,9 +42,9 @@ func wideSamples(n, outputs int, sparse bool, seed uint64) Samples {
 
 // benchWide times, on one core, the wide lifetime over a batch of 100 from
 // fixed initial weights (lifetime), its evaluation pass (evaluate), both
-// (Lifetime then Evaluate), or both as the trainers run them (from: Start.Reset
-// and LifetimeFrom, the reset inside the timing), and reports samples per
-// second.
+// (Lifetime then Evaluate), or both from a Start (Start.Reset, inside the
+// timing, then LifetimeFrom, or LifetimeScore as the ES generations run
+// them: score), and reports samples per second.
 func benchWide(b *testing.B, cfg Config, sparse bool, part string) {
 	const batch = 100
 	w0, err := NewNetwork(cfg)
@@ -75,11 +75,15 @@ func benchWide(b *testing.B, cfg Config, sparse bool, part string) {
 	best := time.Duration(math.MaxInt64)
 	for range b.N {
 		c0 := cpuTime()
-		if part == "from" {
+		if part == "from" || part == "score" {
 			if err := st.Reset(w0, ds, idx); err != nil {
 				b.Fatal(err)
 			}
-			if _, _, err := n.LifetimeFrom(st, r); err != nil {
+			run := n.LifetimeFrom
+			if part == "score" {
+				run = n.LifetimeScore
+			}
+			if _, _, err := run(st, r); err != nil {
 				b.Fatal(err)
 			}
 			best = min(best, cpuTime()-c0)
@@ -120,7 +124,7 @@ func BenchmarkWide(b *testing.B) {
 		if sparse {
 			name = "sparse"
 		}
-		for _, part := range []string{"lifetime", "evaluate", "both", "from"} {
+		for _, part := range []string{"lifetime", "evaluate", "both", "from", "score"} {
 			b.Run(name+"/"+part, func(b *testing.B) { benchWide(b, wideConfig, sparse, part) })
 		}
 	}
@@ -131,7 +135,7 @@ func BenchmarkWide(b *testing.B) {
 func BenchmarkMNISTScale(b *testing.B) {
 	cfg := wideConfig
 	cfg.Hidden, cfg.Cap = 1000, 500
-	for _, part := range []string{"lifetime", "evaluate", "from"} {
+	for _, part := range []string{"lifetime", "evaluate", "from", "score"} {
 		b.Run(part, func(b *testing.B) { benchWide(b, cfg, false, part) })
 	}
 }
