@@ -57,11 +57,12 @@ type Report struct {
 	MatVecMNISTFraction float64 `json:"matvec_fraction_of_bandwidth_mnist"`
 	// Lifetime rates count the batch's samples over the time of one
 	// lifetime and its evaluation pass over the same batch, on one core, as
-	// the ES trainers run them (Start.Reset from the initial weights, then
-	// LifetimeFrom, the reset inside the timing). The two parts are given
-	// apart as well (LifetimeOnly*, Evaluate*), as Lifetime and Evaluate
-	// called one after the other: those do not share the products of the
-	// input weights and the batch, nor the transposed hidden weights.
+	// an ES generation runs them for each candidate (Start.Reset from the
+	// initial weights, then LifetimeScore; the reset, which a generation
+	// shares among its candidates, inside the timing). The two parts are
+	// given apart as well (LifetimeOnly*, Evaluate*), as Lifetime and
+	// Evaluate called one after the other: those share neither the products
+	// of the input weights and the batch nor the transposed hidden weights.
 	LifetimeSynthetic float64 `json:"lifetime_samples_per_s_synthetic"`
 	LifetimeMNIST     float64 `json:"lifetime_samples_per_s_mnist"`
 	// LifetimeWide is the same rate on the wide network (ScaleWide: 784

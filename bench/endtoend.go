@@ -66,13 +66,13 @@ func networks(cfg model.Config, seed uint64, n int) (*model.Network, []*model.Ne
 }
 
 // measureLifetime returns the samples per second of a lifetime over a batch
-// of 100 followed by the evaluation pass over the same batch, as the ES
-// trainers run them (Start.Reset from the initial weights, then
-// LifetimeFrom, all inside the timing: nothing is shared with another
-// lifetime), and of the two parts called apart (Lifetime from a copy of the
-// initial weights, then Evaluate), on one core, from the same initial weights
-// every time: the best of at least three runs, the least disturbed by other
-// load.
+// of 100 followed by the evaluation pass over the same batch, as an ES
+// generation runs them for each candidate (Start.Reset from the initial
+// weights, then LifetimeScore, all inside the timing: nothing is shared with
+// another lifetime), and of the two parts called apart (Lifetime from a copy
+// of the initial weights, then Evaluate), on one core, from the same initial
+// weights every time: the best of at least three runs, the least disturbed
+// by other load.
 func measureLifetime(o Options, s Scale) (both, life, eval float64, err error) {
 	const batch = 100
 	ds, err := scaleData(s, o.Seed, batch)
@@ -108,14 +108,14 @@ func measureLifetime(o Options, s Scale) (both, life, eval float64, err error) {
 	return batch / tBoth.Seconds(), batch / tLife.Seconds(), batch / tEval.Seconds(), nil
 }
 
-// lifetimeFrom is one lifetime and its evaluation pass as an ES trainer runs
-// it: st reset to the template's weights and the batch, then LifetimeFrom on
-// n.
+// lifetimeFrom is one lifetime and its evaluation pass as an ES generation
+// runs it for a candidate (experiment's generation): st reset to the
+// template's weights and the batch, then LifetimeScore on n.
 func lifetimeFrom(st *model.Start, template, n *model.Network, ds model.Samples, idx []int32, r model.Rules) error {
 	if err := st.Reset(template, ds, idx); err != nil {
 		return err
 	}
-	_, _, err := n.LifetimeFrom(st, r)
+	_, _, err := n.LifetimeScore(st, r)
 	return err
 }
 
