@@ -107,3 +107,79 @@ func FuzzMatVecTransRowsSpan(f *testing.F) {
 		}
 	})
 }
+
+// TestMatVecTransRowsBlock checks the block of products span by span against
+// MatVecTransRows on each vector, bit for bit, on every kernel: column counts
+// 0..300, span widths from one block to more than the row, strides with gaps
+// between the vectors (which must keep their values), NaN and infinities,
+// guards around dst.
+func TestMatVecTransRowsBlock(t *testing.T) {
+	forEachKernel(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(37, 37))
+		for _, rows := range []int{1, 4, 9} {
+			for cols := 0; cols <= 300; cols += 1 + cols/40 {
+				for _, width := range []int{8, 16, 128, 304} {
+					m := 1 + rng.IntN(4)
+					gap := rng.IntN(3)
+					blockCase(t, rng, rows, cols, m, cols+gap, width)
+				}
+			}
+		}
+	})
+}
+
+func blockCase(t *testing.T, rng *rand.Rand, rows, cols, m, stride, width int) {
+	t.Helper()
+	off := (rows + cols) % 8
+	a := specialVec(rng, rows*cols+off)[off:]
+	vStride := rows + 1
+	v := specialVec(rng, m*vStride)
+	idx := make([][]int32, m)
+	for k := range idx {
+		for j := range rows {
+			if rng.IntN(3) > 0 {
+				idx[k] = append(idx[k], int32(j))
+			}
+		}
+	}
+	n := max(0, (m-1)*stride+cols)
+	init := specialVec(rng, n)
+	want := slices.Clone(init)
+	for k := range m {
+		MatVecTransRows(want[k*stride:k*stride+cols], a, rows, cols, v[k*vStride:k*vStride+rows], idx[k])
+	}
+	dst, check := guarded(n, (off+1)%8)
+	copy(dst, init)
+	MatVecTransRowsBlock(dst, stride, a, rows, cols, v, vStride, idx, width)
+	check(t, "MatVecTransRowsBlock")
+	if i := sameResult(dst, want); i >= 0 {
+		t.Fatalf("MatVecTransRowsBlock %dx%d, %d vectors, stride %d, width %d: [%d] = %v, MatVecTransRows %v",
+			rows, cols, m, stride, width, i, dst[i], want[i])
+	}
+}
+
+// TestMatVecTransRowsBlockPanics checks that bad widths, short operands and
+// rows out of range are refused.
+func TestMatVecTransRowsBlockPanics(t *testing.T) {
+	a, v := make([]float32, 4*16), make([]float32, 8)
+	ok := [][]int32{{0, 3}, {1}}
+	for name, f := range map[string]func(){
+		"width 0":    func() { MatVecTransRowsBlock(make([]float32, 32), 16, a, 4, 16, v, 4, ok, 0) },
+		"width 12":   func() { MatVecTransRowsBlock(make([]float32, 32), 16, a, 4, 16, v, 4, ok, 12) },
+		"short dst":  func() { MatVecTransRowsBlock(make([]float32, 31), 16, a, 4, 16, v, 4, ok, 8) },
+		"short v":    func() { MatVecTransRowsBlock(make([]float32, 32), 16, a, 4, 16, v[:7], 4, ok, 8) },
+		"row 4 of 4": func() { MatVecTransRowsBlock(make([]float32, 32), 16, a, 4, 16, v, 4, [][]int32{{0}, {4}}, 8) },
+		"short a":    func() { MatVecTransRowsBlock(make([]float32, 32), 16, a[:63], 4, 16, v, 4, ok, 8) },
+		"stride -1":  func() { MatVecTransRowsBlock(make([]float32, 32), -1, a, 4, 16, v, 4, ok, 8) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s accepted", name)
+				}
+			}()
+			f()
+		}()
+	}
+	MatVecTransRowsBlock(make([]float32, 32), 16, a, 4, 16, v, 4, ok, 8)
+}

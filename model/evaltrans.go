@@ -6,7 +6,7 @@ import "plasticity/linalg"
 // for each sample and round, the Cap rows of the transposed weights its cap
 // kept: on a wide network (4000 rows of 16 KB) they come from memory every
 // time. The samples of a block keep many of the same rows, so the block's
-// products go over the columns a span at a time (linalg.MatVecTransRowsSpan),
+// products go over the columns a span at a time (linalg.MatVecTransRowsBlock),
 // every sample of the block over the same span before the next: the spans of
 // the rows the block reads stay in the L2 cache, and each row comes from
 // memory once per block and round instead of once per sample. Each sample's
@@ -41,14 +41,14 @@ func (n *Network) forwardTransBlock(m int) {
 		n.activate(act(r, t))
 		b.nsel[j] = linalg.Cap(act(r, t), k, b.sel[j*k:(j+1)*k], n.scratch)
 	}
-	// products adds to dst(t) Whid times round r's activations of sample t.
-	products := func(dst func(t int) []float32, r int) {
-		for lo := 0; lo < h; lo += transSpanCols {
-			hi := min(lo+transSpanCols, h)
-			for t := range m {
-				linalg.MatVecTransRowsSpan(dst(t), n.tr.w, h, h, lo, hi, act(r, t), sel(r, t))
-			}
+	// products adds to dst(t) = dst[t*h:(t+1)*h] Whid times round r's
+	// activations of sample t.
+	products := func(dst []float32, r int) {
+		b.sels = b.sels[:0]
+		for t := range m {
+			b.sels = append(b.sels, sel(r, t))
 		}
+		linalg.MatVecTransRowsBlock(dst, h, n.tr.w, h, h, b.act[r*b.size*h:], h, b.sels, transSpanCols)
 	}
 	base := func(t int) []float32 { return b.u[t*h : (t+1)*h] }
 	for t := range m {
@@ -56,7 +56,7 @@ func (n *Network) forwardTransBlock(m int) {
 		keep(0, t)
 	}
 	clear(b.u[:m*h])
-	products(base, 0)
+	products(b.u, 0)
 	for t := range m {
 		// Whid (a0 + a0): doubling is exact (see forwardTransposed).
 		linalg.AddScaled(act(1, t), base(t), 1, base(t))
@@ -66,7 +66,7 @@ func (n *Network) forwardTransBlock(m int) {
 		for t := range m {
 			copy(act(r, t), base(t))
 		}
-		products(func(t int) []float32 { return act(r, t) }, r-1)
+		products(b.act[r*b.size*h:], r-1)
 		for t := range m {
 			keep(r, t)
 		}

@@ -105,7 +105,7 @@ func (n *Network) foldValueRows(rowMajor bool) {
 		t = func(pi, q int) float32 { return n.hidStep[q*len(tr.col)+pi] }
 	}
 	h, p := n.Cfg.Hidden, n.Cfg.Patterns()
-	negZero := float32(math.Copysign(0, -1))
+	negZeros := tr.negZeros(h)
 	var seen [1 << (MaxRounds + 1)]bool
 	rows := 1
 	for s := range tr.npend {
@@ -123,9 +123,7 @@ func (n *Network) foldValueRows(rowMajor bool) {
 	}
 	tr.fold = resize(tr.fold, rows*h)
 	d0 := tr.fold[:h]
-	for i := range d0 {
-		d0[i] = negZero
-	}
+	copy(d0, negZeros)
 	for s := range tr.npend {
 		pat := tr.pend[s*h : (s+1)*h]
 		for pi := range p {
@@ -141,9 +139,7 @@ func (n *Network) foldValueRows(rowMajor bool) {
 				tr.col[pi] = t(pi, q) - t(pi, 0)
 			}
 			row := tr.fold[r*h : (r+1)*h]
-			for i := range row {
-				row[i] = negZero
-			}
+			copy(row, negZeros)
 			linalg.AddLookup(row, tr.col, pat)
 		}
 	}

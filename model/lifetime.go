@@ -34,6 +34,7 @@ type batch struct {
 	sel  []int32   // (R+1) x size x Cap
 	nsel []int     // (R+1) x size
 	out  []float32 // size x Outputs, logits
+	sels [][]int32 // the kept lists a round of forwardTransBlock reads
 }
 
 // blockSize is how many samples the batched products take at a time: at most

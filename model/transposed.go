@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"math"
 
 	"plasticity/linalg"
@@ -70,6 +71,11 @@ const foldRows, foldCols = 16, 512
 // transposes cost more than the skipped rows save. Tests lower them.
 var transposedMin, transposedSteps = 128, 8
 
+// histSize holds the histograms of every kept-aside step by pattern (k x P
+// entries, foldSteps x 2^(MaxRounds+1) at most) in an array whose indices
+// need no bounds checks; more steps (tests) take a longer slice.
+const histSize = 1 << 14
+
 // transposedEvalShare is the largest share of the neurons a cap may keep for
 // the evaluation pass to take the transposed weights (see evaluate). Tests
 // raise it.
@@ -79,8 +85,8 @@ type transposed struct {
 	w     []float32 // Hidden x Hidden: w[j*Hidden+i] = Whid[i][j]; own, or a Start's (borrowed)
 	own   []float32 // Hidden x Hidden: the network's own transposed weights
 	pend  []uint8   // k x Hidden: the patterns of the steps not yet in w
-	pendT []uint8   // Hidden x k: the same, neuron by neuron
-	hists []float32 // k x P: productTransposed's histograms
+	pendT []uint16  // Hidden x k: the same, neuron by neuron, as s*P + pattern
+	hists []float32 // histSize (k x P used): productTransposed's histograms
 	npend int
 	k     int       // steps kept aside at most (foldEvery)
 	wide  bool      // whether folds are exact in value only (foldValue)
@@ -93,6 +99,7 @@ type transposed struct {
 	base  []float32 // Hidden: Whid a0 (drive a0) or Whid x-drive (drive raw)
 	v     []float32 // P
 	col   []float32 // P
+	neg0  []float32 // Hidden x -0, what a fold row starts from (negZeros)
 
 	// folded says whether w has changed since enterTransposed: when the
 	// hidden table is all zero it never does, and Whid is left as it is.
@@ -117,8 +124,11 @@ func (n *Network) enterTransposed(wT []float32) {
 	h, p := n.Cfg.Hidden, n.Cfg.Patterns()
 	wide := 4*h*h > foldWideBytes
 	if k := n.foldEvery(); n.tr == nil || n.tr.k != k || n.tr.wide != wide {
-		tr := &transposed{k: k, own: make([]float32, h*h), pend: make([]uint8, k*h), pendT: make([]uint8, h*k),
-			hists: make([]float32, k*p), diag: make([]float32, h),
+		if k*p > 1<<16 {
+			panic(fmt.Sprintf("model: %d steps kept aside x %d patterns overflow the histograms' offsets", k, p))
+		}
+		tr := &transposed{k: k, own: make([]float32, h*h), pend: make([]uint8, k*h), pendT: make([]uint16, h*k),
+			hists: make([]float32, max(histSize, k*p)), diag: make([]float32, h),
 			which: make([]int32, (k+1)*h), nrows: make([]int32, h), slot: make([]int32, k*p), all: make([]int32, h),
 			base: make([]float32, h), v: make([]float32, p), col: make([]float32, p)}
 		tr.wide = wide
@@ -173,15 +183,23 @@ func (n *Network) productTransposed(dst, u []float32, sel []int32, add bool) {
 	}
 	linalg.MatVecTransRows(dst, tr.w, h, h, u, sel)
 	// The histograms of u by every kept-aside step's patterns, neuron by
-	// neuron (each neuron's patterns lie together in pendT), so that
-	// consecutive additions go to different steps' sums.
+	// neuron (each neuron's entries s*P + pattern lie together in pendT), so
+	// that consecutive additions go to different steps' sums.
 	hists := tr.hists[:tr.npend*p]
 	if tr.npend > 0 {
 		clear(hists)
+		all := (*[histSize]float32)(tr.hists)
 		for _, j := range sel {
 			uj := u[j]
-			for s, q := range tr.pendT[int(j)*tr.k : int(j)*tr.k+tr.npend] {
-				hists[s*p+int(q)] += uj
+			pt := tr.pendT[int(j)*tr.k : int(j)*tr.k+tr.npend]
+			if len(hists) > histSize {
+				for _, o := range pt {
+					hists[o] += uj
+				}
+				continue
+			}
+			for _, o := range pt {
+				all[o&(histSize-1)] += uj
 			}
 		}
 	}
@@ -255,12 +273,25 @@ func (n *Network) learnTransposed() {
 	copy(tr.pend[tr.npend*h:(tr.npend+1)*h], n.pattern)
 	for i, q := range n.pattern {
 		tr.diag[i] += n.hidStep[int(q)*p+int(q)]
-		tr.pendT[i*tr.k+tr.npend] = q
+		tr.pendT[i*tr.k+tr.npend] = uint16(tr.npend*p + int(q))
 	}
 	tr.npend++
 	if tr.npend == tr.k {
 		n.foldTransposed()
 	}
+}
+
+// negZeros returns h entries of -0, the start of a sum that leaves its first
+// term as it is (-0 + x is x for every x, +0 included), copied into the rows
+// of a fold faster than a loop stores them.
+func (tr *transposed) negZeros(h int) []float32 {
+	if len(tr.neg0) != h {
+		tr.neg0 = make([]float32, h)
+		for i := range tr.neg0 {
+			tr.neg0[i] = float32(math.Copysign(0, -1))
+		}
+	}
+	return tr.neg0
 }
 
 // foldTransposed adds the steps kept aside to the transposed weights, in
@@ -301,7 +332,7 @@ func (n *Network) foldExact() {
 	tr := n.tr
 	h, p := n.Cfg.Hidden, n.Cfg.Patterns()
 	tr.fold = resize(tr.fold, tr.k*p*h)
-	negZero := float32(math.Copysign(0, -1))
+	negZeros := tr.negZeros(h)
 	var seen [1 << (MaxRounds + 1)]bool
 	for s := range tr.npend {
 		pat := tr.pend[s*h : (s+1)*h]
@@ -317,9 +348,7 @@ func (n *Network) foldExact() {
 				tr.col[pi] = n.hidStep[pi*p+q]
 			}
 			row := tr.fold[(s*p+q)*h : (s*p+q+1)*h]
-			for i := range row {
-				row[i] = negZero
-			}
+			copy(row, negZeros)
 			linalg.AddLookup(row, tr.col, pat)
 		}
 		for j, q := range pat {
