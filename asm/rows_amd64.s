@@ -410,7 +410,7 @@ done:
 	RET
 
 // func MatVecTransRowsAVX2(dst, a []float32, cols int, v []float32, idx []int32)
-TEXT ·MatVecTransRowsAVX2(SB), NOSPLIT, $0-104
+TEXT ·MatVecTransRowsAVX2(SB), NOSPLIT, $24-104
 	MOVQ  dst_base+0(FP), DI
 	MOVQ  dst_len+8(FP), R8
 	MOVQ  a_base+24(FP), SI
@@ -422,6 +422,76 @@ TEXT ·MatVecTransRowsAVX2(SB), NOSPLIT, $0-104
 	SHLQ  $2, DX           // row stride in bytes
 	TESTQ R8, R8
 	JZ    done
+	MOVQ  SI, abase-8(SP)
+	MOVQ  BX, vbase-16(SP)
+	MOVQ  DX, stride-24(SP)
+
+	// Eight listed rows per sweep over dst: one load and store of dst per
+	// eight multiply-adds. The eight row pointers take the registers of a,
+	// v and the stride, which wait on the stack.
+rows8:
+	CMPQ         CX, $8
+	JB           rows8done
+	MOVQ         vbase-16(SP), R9
+	MOVLQSX      (R11), R10
+	VBROADCASTSS (R9)(R10*4), Y0
+	MOVLQSX      4(R11), R12
+	VBROADCASTSS (R9)(R12*4), Y1
+	MOVLQSX      8(R11), R13
+	VBROADCASTSS (R9)(R13*4), Y2
+	MOVLQSX      12(R11), R14
+	VBROADCASTSS (R9)(R14*4), Y3
+	MOVLQSX      16(R11), R15
+	VBROADCASTSS (R9)(R15*4), Y4
+	MOVLQSX      20(R11), BX
+	VBROADCASTSS (R9)(BX*4), Y5
+	MOVLQSX      24(R11), DX
+	VBROADCASTSS (R9)(DX*4), Y6
+	MOVLQSX      28(R11), SI
+	VBROADCASTSS (R9)(SI*4), Y7
+	MOVQ         stride-24(SP), R9
+	IMULQ        R9, R10
+	IMULQ        R9, R12
+	IMULQ        R9, R13
+	IMULQ        R9, R14
+	IMULQ        R9, R15
+	IMULQ        R9, BX
+	IMULQ        R9, DX
+	IMULQ        R9, SI
+	MOVQ         abase-8(SP), R9
+	ADDQ         R9, R10
+	ADDQ         R9, R12
+	ADDQ         R9, R13
+	ADDQ         R9, R14
+	ADDQ         R9, R15
+	ADDQ         R9, BX
+	ADDQ         R9, DX
+	ADDQ         R9, SI
+	XORQ         AX, AX
+	MOVQ         R8, R9
+
+r8block:
+	VMOVUPS     (DI)(AX*1), Y8
+	VFMADD231PS (R10)(AX*1), Y0, Y8
+	VFMADD231PS (R12)(AX*1), Y1, Y8
+	VFMADD231PS (R13)(AX*1), Y2, Y8
+	VFMADD231PS (R14)(AX*1), Y3, Y8
+	VFMADD231PS (R15)(AX*1), Y4, Y8
+	VFMADD231PS (BX)(AX*1), Y5, Y8
+	VFMADD231PS (DX)(AX*1), Y6, Y8
+	VFMADD231PS (SI)(AX*1), Y7, Y8
+	VMOVUPS     Y8, (DI)(AX*1)
+	ADDQ        $32, AX
+	DECQ        R9
+	JNZ         r8block
+	ADDQ        $32, R11
+	SUBQ        $8, CX
+	JMP         rows8
+
+rows8done:
+	MOVQ abase-8(SP), SI
+	MOVQ vbase-16(SP), BX
+	MOVQ stride-24(SP), DX
 
 	// Four listed rows per sweep over dst: one load and store of dst per
 	// four multiply-adds.

@@ -3,6 +3,7 @@ package linalg
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -313,4 +314,52 @@ func testTranspose(t *testing.T) {
 			}
 		}
 	}
+}
+
+// fma32 is a*b + c rounded once to float32, as VFMADD231PS makes it.
+func fma32(a, b, c float32) float32 {
+	x := new(big.Float).SetPrec(256).SetFloat64(float64(a))
+	x.Mul(x, new(big.Float).SetFloat64(float64(b)))
+	x.Add(x, new(big.Float).SetFloat64(float64(c)))
+	r, _ := x.Float32()
+	return r
+}
+
+// TestMatVecTransRowsChain checks that each entry of MatVecTransRows is the
+// chain of its terms in idx's order, bit for bit, however the kernel groups
+// the rows (8, 4 and 1 at a time in the assembly): a chain of fused
+// multiply-adds on the avx2 kernel, of rounded products and sums on the
+// generic one. Lists of 0 to 21 rows, shuffled and repeated, cover every
+// grouping; the values are finite (big.Float has no NaN).
+func TestMatVecTransRowsChain(t *testing.T) {
+	forEachKernel(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(43, 43))
+		fused := Kernel() == "avx2"
+		for nidx := range 22 {
+			for _, cols := range []int{8, 13, 40, 67} {
+				rows := 1 + nidx%9
+				a, v := randVec(rng, rows*cols), randVec(rng, rows)
+				idx := make([]int32, nidx)
+				for k := range idx {
+					idx[k] = int32(rng.IntN(rows))
+				}
+				init := randVec(rng, cols)
+				dst := slices.Clone(init)
+				MatVecTransRows(dst, a, rows, cols, v, idx)
+				for i := range cols {
+					want := init[i]
+					for _, j := range idx {
+						if fused && i < cols&^7 {
+							want = fma32(v[j], a[int(j)*cols+i], want)
+						} else {
+							want += v[j] * a[int(j)*cols+i]
+						}
+					}
+					if math.Float32bits(dst[i]) != math.Float32bits(want) {
+						t.Fatalf("%d rows listed, %d columns: [%d] = %v, the chain %v", nidx, cols, i, dst[i], want)
+					}
+				}
+			}
+		}
+	})
 }
