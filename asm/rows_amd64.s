@@ -410,7 +410,7 @@ done:
 	RET
 
 // func MatVecTransRowsAVX2(dst, a []float32, cols int, v []float32, idx []int32)
-TEXT ·MatVecTransRowsAVX2(SB), NOSPLIT, $24-104
+TEXT ·MatVecTransRowsAVX2(SB), NOSPLIT, $48-104
 	MOVQ  dst_base+0(FP), DI
 	MOVQ  dst_len+8(FP), R8
 	MOVQ  a_base+24(FP), SI
@@ -425,6 +425,113 @@ TEXT ·MatVecTransRowsAVX2(SB), NOSPLIT, $24-104
 	MOVQ  SI, abase-8(SP)
 	MOVQ  BX, vbase-16(SP)
 	MOVQ  DX, stride-24(SP)
+	MOVQ  R8, blocks-48(SP)
+
+	// Twelve listed rows per sweep over dst: one load and store of dst per
+	// twelve multiply-adds. Every general register but DI and AX holds a
+	// row pointer, advanced to the end of the sweep so that AX counts up
+	// from minus its length to 0; the rest waits on the stack.
+rows12:
+	CMPQ         CX, $12
+	JB           rows12done
+	MOVQ         R11, idxp-32(SP)
+	MOVQ         CX, count-40(SP)
+	MOVQ         vbase-16(SP), AX
+	MOVLQSX      (R11), R10
+	VBROADCASTSS (AX)(R10*4), Y0
+	MOVLQSX      4(R11), R12
+	VBROADCASTSS (AX)(R12*4), Y1
+	MOVLQSX      8(R11), R13
+	VBROADCASTSS (AX)(R13*4), Y2
+	MOVLQSX      12(R11), R14
+	VBROADCASTSS (AX)(R14*4), Y3
+	MOVLQSX      16(R11), R15
+	VBROADCASTSS (AX)(R15*4), Y4
+	MOVLQSX      20(R11), BX
+	VBROADCASTSS (AX)(BX*4), Y5
+	MOVLQSX      24(R11), DX
+	VBROADCASTSS (AX)(DX*4), Y6
+	MOVLQSX      28(R11), SI
+	VBROADCASTSS (AX)(SI*4), Y7
+	MOVLQSX      32(R11), R8
+	VBROADCASTSS (AX)(R8*4), Y8
+	MOVLQSX      36(R11), R9
+	VBROADCASTSS (AX)(R9*4), Y9
+	MOVLQSX      40(R11), CX
+	VBROADCASTSS (AX)(CX*4), Y10
+	MOVLQSX      44(R11), R11
+	VBROADCASTSS (AX)(R11*4), Y11
+	MOVQ         stride-24(SP), AX
+	IMULQ        AX, R10
+	IMULQ        AX, R12
+	IMULQ        AX, R13
+	IMULQ        AX, R14
+	IMULQ        AX, R15
+	IMULQ        AX, BX
+	IMULQ        AX, DX
+	IMULQ        AX, SI
+	IMULQ        AX, R8
+	IMULQ        AX, R9
+	IMULQ        AX, CX
+	IMULQ        AX, R11
+	MOVQ         abase-8(SP), AX
+	ADDQ         AX, R10
+	ADDQ         AX, R12
+	ADDQ         AX, R13
+	ADDQ         AX, R14
+	ADDQ         AX, R15
+	ADDQ         AX, BX
+	ADDQ         AX, DX
+	ADDQ         AX, SI
+	ADDQ         AX, R8
+	ADDQ         AX, R9
+	ADDQ         AX, CX
+	ADDQ         AX, R11
+	MOVQ         blocks-48(SP), AX
+	SHLQ         $5, AX            // the sweep's length in bytes
+	ADDQ         AX, R10
+	ADDQ         AX, R12
+	ADDQ         AX, R13
+	ADDQ         AX, R14
+	ADDQ         AX, R15
+	ADDQ         AX, BX
+	ADDQ         AX, DX
+	ADDQ         AX, SI
+	ADDQ         AX, R8
+	ADDQ         AX, R9
+	ADDQ         AX, CX
+	ADDQ         AX, R11
+	ADDQ         AX, DI
+	NEGQ         AX
+
+r12block:
+	VMOVUPS     (DI)(AX*1), Y12
+	VFMADD231PS (R10)(AX*1), Y0, Y12
+	VFMADD231PS (R12)(AX*1), Y1, Y12
+	VFMADD231PS (R13)(AX*1), Y2, Y12
+	VFMADD231PS (R14)(AX*1), Y3, Y12
+	VFMADD231PS (R15)(AX*1), Y4, Y12
+	VFMADD231PS (BX)(AX*1), Y5, Y12
+	VFMADD231PS (DX)(AX*1), Y6, Y12
+	VFMADD231PS (SI)(AX*1), Y7, Y12
+	VFMADD231PS (R8)(AX*1), Y8, Y12
+	VFMADD231PS (R9)(AX*1), Y9, Y12
+	VFMADD231PS (CX)(AX*1), Y10, Y12
+	VFMADD231PS (R11)(AX*1), Y11, Y12
+	VMOVUPS     Y12, (DI)(AX*1)
+	ADDQ        $32, AX
+	JNZ         r12block
+	MOVQ        blocks-48(SP), AX
+	SHLQ        $5, AX
+	SUBQ        AX, DI
+	MOVQ        idxp-32(SP), R11
+	ADDQ        $48, R11
+	MOVQ        count-40(SP), CX
+	SUBQ        $12, CX
+	JMP         rows12
+
+rows12done:
+	MOVQ blocks-48(SP), R8
 
 	// Eight listed rows per sweep over dst: one load and store of dst per
 	// eight multiply-adds. The eight row pointers take the registers of a,
