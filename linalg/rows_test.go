@@ -325,41 +325,64 @@ func fma32(a, b, c float32) float32 {
 	return r
 }
 
+// chainCase runs MatVecTransRows over nidx random rows (repeats allowed) of a
+// rows x cols matrix and compares every entry with the chain of its terms.
+func chainCase(t *testing.T, rng *rand.Rand, rows, cols, nidx int) {
+	t.Helper()
+	fused := Kernel() == "avx2"
+	a, v := randVec(rng, rows*cols), randVec(rng, rows)
+	idx := make([]int32, nidx)
+	for k := range idx {
+		idx[k] = int32(rng.IntN(rows))
+	}
+	init := randVec(rng, cols)
+	dst := slices.Clone(init)
+	MatVecTransRows(dst, a, rows, cols, v, idx)
+	for i := range cols {
+		want := init[i]
+		for _, j := range idx {
+			if fused && i < cols&^7 {
+				want = fma32(v[j], a[int(j)*cols+i], want)
+			} else {
+				want += v[j] * a[int(j)*cols+i]
+			}
+		}
+		if math.Float32bits(dst[i]) != math.Float32bits(want) {
+			t.Fatalf("%d rows listed, %d columns: [%d] = %v, the chain %v", nidx, cols, i, dst[i], want)
+		}
+	}
+}
+
 // TestMatVecTransRowsChain checks that each entry of MatVecTransRows is the
 // chain of its terms in idx's order, bit for bit, however the kernel groups
 // the rows (8, 4 and 1 at a time in the assembly): a chain of fused
 // multiply-adds on the avx2 kernel, of rounded products and sums on the
-// generic one. Lists of 0 to 21 rows, shuffled and repeated, cover every
+// generic one. Lists of 0 to 29 rows, in any order and repeated, cover every
 // grouping; the values are finite (big.Float has no NaN).
 func TestMatVecTransRowsChain(t *testing.T) {
 	forEachKernel(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(43, 43))
-		fused := Kernel() == "avx2"
-		for nidx := range 22 {
+		for nidx := range 30 {
 			for _, cols := range []int{8, 13, 40, 67} {
-				rows := 1 + nidx%9
-				a, v := randVec(rng, rows*cols), randVec(rng, rows)
-				idx := make([]int32, nidx)
-				for k := range idx {
-					idx[k] = int32(rng.IntN(rows))
-				}
-				init := randVec(rng, cols)
-				dst := slices.Clone(init)
-				MatVecTransRows(dst, a, rows, cols, v, idx)
-				for i := range cols {
-					want := init[i]
-					for _, j := range idx {
-						if fused && i < cols&^7 {
-							want = fma32(v[j], a[int(j)*cols+i], want)
-						} else {
-							want += v[j] * a[int(j)*cols+i]
-						}
-					}
-					if math.Float32bits(dst[i]) != math.Float32bits(want) {
-						t.Fatalf("%d rows listed, %d columns: [%d] = %v, the chain %v", nidx, cols, i, dst[i], want)
-					}
-				}
+				chainCase(t, rng, 1+nidx%9, cols, nidx)
 			}
+		}
+	})
+}
+
+// FuzzMatVecTransRowsChain compares MatVecTransRows with the chain of each
+// entry's terms on every kernel.
+func FuzzMatVecTransRowsChain(f *testing.F) {
+	f.Add(uint8(5), uint16(37), uint8(25), uint64(1))
+	f.Fuzz(func(t *testing.T, rows uint8, cols uint16, nidx uint8, seed uint64) {
+		r, c, n := 1+int(rows%40), int(cols%300), int(nidx%60)
+		for _, k := range Kernels() {
+			restore, err := SetKernel(k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Run(k, func(t *testing.T) { chainCase(t, rand.New(rand.NewPCG(seed, 9)), r, c, n) })
+			restore()
 		}
 	})
 }
