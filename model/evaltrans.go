@@ -17,9 +17,11 @@ import "plasticity/linalg"
 // transposed weights (blockSize): the more samples a block holds, the more
 // of the rows they keep are shared (at 4000 neurons, cap 400, the caps of 100
 // samples fire about 2,400 distinct neurons, not 40,000). Its buffers take
-// (R + 3) x transBlock x Hidden x 4 bytes, 6 MB at 4000 neurons, R = 3.
-// Blocks of 64 measured 1.2 times faster than blocks of 16 (load 20).
-var transBlock = 64
+// (R + 3) x transBlock x Hidden x 4 bytes, 12 MB at 4000 neurons, R = 3.
+// Blocks of 64 measured 1.2 times faster than blocks of 16 (load 20), and a
+// batch of 100 in one block of 100 1.05 times faster than in two of 50
+// (load 2.3; BenchmarkWide/*/evaluate).
+var transBlock = 128
 
 // transSpanCols is the width of the column spans: a span of every row takes
 // Hidden x transSpanCols x 4 bytes (2 MB at 4000 neurons), of which a block's
