@@ -41,7 +41,8 @@ func BenchmarkLifetimeMNIST(b *testing.B) {
 
 // BenchmarkGenerationMNIST times one ES generation's work on one core: a
 // Start over a batch of 100 from shared initial weights, then ten candidates'
-// lifetimes and evaluation passes from it (LifetimeFrom), at the seed's
+// lifetimes and evaluation passes from it (LifetimeScore, as experiment runs
+// a generation), at the seed's
 // MNIST size with the bench's N(0,1) initial weights and rules.
 //
 //	go test -run - -bench GenerationMNIST ./model
@@ -73,7 +74,7 @@ func BenchmarkGenerationMNIST(b *testing.B) {
 			b.Fatal(err)
 		}
 		for _, r := range rules {
-			if _, _, err := n.LifetimeFrom(st, r); err != nil {
+			if _, _, err := n.LifetimeScore(st, r); err != nil {
 				b.Fatal(err)
 			}
 		}
