@@ -42,8 +42,8 @@ func BenchmarkLifetimeMNIST(b *testing.B) {
 // BenchmarkGenerationMNIST times one ES generation's work on one core: a
 // Start over a batch of 100 from shared initial weights, then ten candidates'
 // lifetimes and evaluation passes from it (LifetimeScore, as experiment runs
-// a generation), at the seed's
-// MNIST size with the bench's N(0,1) initial weights and rules.
+// a generation), at the seed's MNIST size with the bench's N(0,1) initial
+// weights and rules.
 //
 //	go test -run - -bench GenerationMNIST ./model
 func BenchmarkGenerationMNIST(b *testing.B) {
