@@ -34,8 +34,9 @@ func MatVecBatchAVX2(dst, a []float32, rows, cols int, x []float32, n int)
 // MatVecTransRowsAVX2 adds v[j]*a[j*cols+i] to dst[i] for every j listed in
 // idx, in the order listed, and every i < len(dst)&^7: the product of A^T with
 // a vector that is zero outside idx, reading only those rows. Each sum is a
-// chain of fused multiply-adds in idx's order. The caller guarantees every idx
-// is a row of a and of v, and len(dst) <= cols.
+// chain of fused multiply-adds in idx's order, whatever the rows the kernel
+// takes per sweep over dst (twelve, then four, then one). The caller
+// guarantees every idx is a row of a and of v, and len(dst) <= cols.
 //
 //go:noescape
 func MatVecTransRowsAVX2(dst, a []float32, cols int, v []float32, idx []int32)

@@ -355,7 +355,7 @@ func chainCase(t *testing.T, rng *rand.Rand, rows, cols, nidx int) {
 
 // TestMatVecTransRowsChain checks that each entry of MatVecTransRows is the
 // chain of its terms in idx's order, bit for bit, however the kernel groups
-// the rows (8, 4 and 1 at a time in the assembly): a chain of fused
+// the rows (12, 4 and 1 at a time in the assembly): a chain of fused
 // multiply-adds on the avx2 kernel, of rounded products and sums on the
 // generic one. Lists of 0 to 29 rows, in any order and repeated, cover every
 // grouping; the values are finite (big.Float has no NaN).
