@@ -274,5 +274,8 @@ func modelNote(p experiment.Preset) string {
 	add("rule-form", d.RuleForm, c.RuleForm)
 	add("fire", d.Fire, c.Fire)
 	add("input-rule", d.InputRule, c.InputRule)
+	if c.EtaDecay != d.EtaDecay {
+		parts = append(parts, fmt.Sprintf("-eta-decay %g", c.EtaDecay))
+	}
 	return strings.Join(parts, " ")
 }
