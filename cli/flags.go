@@ -141,7 +141,7 @@ func (o *outputFlags) prepareOut() error {
 // modelFlags describe the network and its lifetimes.
 type modelFlags struct {
 	hidden, capK, rounds, batch int
-	eta, p, capFraction         float64
+	eta, p, capFraction, decay  float64
 	act, drive, init, norm, upd string
 	// docs/model.md §10's update semantics.
 	edges, form, fire, inputRule string
@@ -155,6 +155,7 @@ func (m *modelFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&m.rounds, "rounds", 3, "recurrent rounds R (0..6)")
 	fs.IntVar(&m.batch, "batch", 100, "samples per lifetime (weights reset per batch while learning rules)")
 	fs.Float64Var(&m.eta, "eta", 0.01, "step size of the rule updates")
+	fs.Float64Var(&m.decay, "eta-decay", 0, "anneal the rule steps: eta/(1+t/TAU) at the network's t-th lived sample, across a transfer's lifetimes (0: fixed eta)")
 	fs.Float64Var(&m.p, "p", 1, "probability of each hidden-to-hidden synapse")
 	fs.StringVar(&m.act, "act", "sigmoid", "hidden activation: sigmoid, relu or linear")
 	fs.StringVar(&m.drive, "drive", "a0", "what drives the rounds: a0 (seed) or raw (Win x, the PyTorch reference)")
@@ -240,6 +241,9 @@ func (m *modelFlags) apply(cfg *model.Config, given given) error {
 	if given("p") {
 		cfg.EdgeProb = m.p
 	}
+	if given("eta-decay") {
+		cfg.EtaDecay = m.decay
+	}
 	if given("hidden") {
 		cfg.Hidden = m.hidden
 		cfg.Cap = 0 // half of the new size, unless -cap is given too
@@ -270,5 +274,8 @@ func modelNote(p experiment.Preset) string {
 	add("rule-form", d.RuleForm, c.RuleForm)
 	add("fire", d.Fire, c.Fire)
 	add("input-rule", d.InputRule, c.InputRule)
+	if c.EtaDecay != d.EtaDecay {
+		parts = append(parts, fmt.Sprintf("-eta-decay %g", c.EtaDecay))
+	}
 	return strings.Join(parts, " ")
 }

@@ -41,7 +41,8 @@ func TestPresetsAreTheirFlags(t *testing.T) {
 	paperNet := []string{"-act", "sigmoid", "-drive", "a0", "-init", "normal", "-norm", "none", "-update", "always",
 		"-rounds", "3", "-eta", "0.01", "-p", "1"}
 	ourNet := []string{"-act", "relu", "-drive", "raw", "-init", "scaled", "-update", "misclassified"}
-	synNet := []string{"-norm", "both", "-free-readout", "-input-rule", "hebbian", "-output-edges", "predicted"}
+	synNet := []string{"-norm", "both", "-free-readout", "-input-rule", "hebbian", "-output-edges", "predicted",
+		"-eta-decay", "8000"}
 	cat := func(a ...[]string) []string {
 		var s []string
 		for _, x := range a {

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,18 +38,9 @@ func TestFreeReadoutAndGDHorizon(t *testing.T) {
 		}
 	}
 	rules := filepath.Join(dir, "rules.json")
-	transfer := func(args ...string) float64 {
-		out, e, code := run(t, append([]string{"transfer", "-rules", rules, "-passes", "1", "-json"}, args...)...)
-		if code != 0 {
-			t.Fatalf("transfer %v: exit %d: %s", args, code, e)
-		}
-		var res struct {
-			Acc float64 `json:"final_train_accuracy"`
-		}
-		if err := json.Unmarshal([]byte(out), &res); err != nil {
-			t.Fatal(err)
-		}
-		return res.Acc
+	// The final training accuracy of a one-pass transfer of the rules.
+	transfer := func(args ...string) any {
+		return transferJSONOf(t, append([]string{"-rules", rules}, args...)...)["final_train_accuracy"]
 	}
 	if transfer() != transfer("-free-readout") {
 		t.Error("transfer did not read the free readout from the rules file")

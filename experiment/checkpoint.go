@@ -23,8 +23,10 @@ import (
 // without a word; version 3 added GD runs; version 4 holds either trainer's
 // options, its state as bytes and one metrics table (versions 1 to 3 are read
 // through checkpointV3); version 5 added GDOptions.Horizon and the model's
-// FreeReadout, which a version 4 reader would drop without a word.
-const CheckpointVersion = 5
+// FreeReadout, which a version 4 reader would drop without a word; version 6
+// added the model's EtaDecay, likewise (versions 4 and 5 read as 6 with no
+// decay).
+const CheckpointVersion = 6
 
 // oldestCheckpointVersion is the oldest format still read: a version 1
 // payload is a version 2 one with no table frozen and no horizon, and a

@@ -74,7 +74,9 @@ func or(a, b int) int {
 // both) under a readout that grows as a perceptron's (-free-readout), with
 // the Hebbian input rule and BrainNet's predicted output edges; each step
 // also lives a 1000-sample lifetime (-horizon 1000), so the rules are chosen
-// for what they do over long lifetimes too. 20 hidden, cap 10, R = 3, relu,
+// for what they do over long lifetimes too; and the rules' steps slow with
+// the network's age (-eta-decay 8000: eta/(1 + t/8000) at its t-th sample),
+// so a transfer's 200,000 updates settle instead of drifting. 20 hidden, cap 10, R = 3, relu,
 // raw drive, scaled initial weights, updates on mistakes, batch 100,
 // transfer of 50 passes. plasticity train uses GD unless -method es is
 // given; the ES is that page's openai ES on the same network, all tables,
@@ -83,7 +85,8 @@ var SyntheticRecipe = Recipe{
 	Data: "synthetic", Standardize: true,
 	Model: model.Config{Hidden: 20, Cap: 10, Rounds: 3, Eta: 0.01, EdgeProb: 1,
 		Act: model.ReLU, Drive: model.DriveRaw, Init: model.InitScaled, Update: model.UpdateMisclassified,
-		Norm: model.NormBoth, FreeReadout: true, InputRule: model.InputHebbian, OutputEdges: model.OutputPredicted},
+		Norm: model.NormBoth, FreeReadout: true, InputRule: model.InputHebbian, OutputEdges: model.OutputPredicted,
+		EtaDecay: 8000},
 	Batch: 100,
 	ES: ESOptions{Strategy: "openai", Generations: 300, PopSize: 40, LR: 0.03, Fitness: "loss",
 		Horizon: 1000},

@@ -11,7 +11,10 @@
 //
 // Notation: a lifetime of T updating steps takes the weights W_0 to W_T; step t
 // adds eta*Delta_t, where Delta_t depends on the rules theta and the step's
-// patterns, and (norm=outgoing) then divides every column by its norm. The
+// patterns (under -eta-decay eta f_t*Delta_t, f_t the decay factor of the
+// network's age at step t, which the tape records and the walk back uses both
+// for the step's share and for undoing it), and (norm=outgoing) then divides
+// every column by its norm. The
 // evaluation pass runs the batch again through W_T; L is its mean
 // cross-entropy on the log-softmax of the logits and G = dL/dW_T.
 package grad
@@ -115,6 +118,10 @@ type Backprop struct {
 	dz, uk     []float32
 	gd, ak, bk []float32
 	acc        []float64 // the genotype's gradient, before scaling by eta
+	// share is the decay factor of the step whose share acc takes (1
+	// without -eta-decay): step t adds eta f_t Delta_t, so its share of
+	// dL/dtheta is eta f_t times the derivative of Delta_t.
+	share float64
 
 	// Set only by tests: a deliberate error in the gradient, a look at the
 	// walk's rebuilt weights (W_t, t counting updating steps from W_0), the
@@ -143,6 +150,8 @@ const (
 	faultSkipFirstNorm         // norm=outgoing: dL/dW_0 taken as dL/dW_1, the first normalisation forgotten
 	faultPredictedRow          // output edges predicted: other-class entries read from the label's row
 	faultHebbNoX               // input rule hebbian: the step's input x dropped (as if the pattern rule)
+	faultDecayShare            // eta decay: each step's share taken at the full eta
+	faultDecayUndo             // eta decay: each step undone with the last step's factor
 )
 
 // New returns a Backprop for networks of configuration cfg.
@@ -258,9 +267,10 @@ func (b *Backprop) Gradient(n *model.Network, r model.Rules, ds model.Samples, i
 	}
 
 	clear(b.acc)
+	b.share = 1
 	switch b.cfg.Norm {
 	case model.NormNone:
-		b.sumSteps()
+		b.sumSteps(n)
 	case model.NormOutgoing:
 		b.walk(n)
 	default:
@@ -299,6 +309,24 @@ func (b *Backprop) setSteps(n *model.Network) {
 	for q := range yes {
 		b.negYes[q], b.negNo[q] = -yes[q], -no[q]
 		b.negBoth[q] = -yes[q] - no[q]
+	}
+}
+
+// atStep prepares updating step t of the walk back under -eta-decay: the
+// factor of its share of dL/dtheta and, for undoing it, its steps, rebuilt on
+// n as the lifetime scaled them (model.Network.SetStepFactor).
+func (b *Backprop) atStep(n *model.Network, t int) {
+	if b.cfg.EtaDecay == 0 {
+		return
+	}
+	f := b.tp.decay[t]
+	b.share = f
+	if b.fault == faultDecayShare {
+		b.share = 1
+	}
+	if b.fault != faultDecayUndo {
+		n.SetStepFactor(f)
+		b.setSteps(n)
 	}
 }
 
@@ -475,10 +503,11 @@ func (b *Backprop) lossGrad(logp []float32, y int) {
 // Delta_t(theta) is affine in theta, so dL/dtheta sums G over each step's
 // pattern groups. Under the Hebbian input rule step t adds eta in[p_i] x_t to
 // row i of Win, so the input table's share is (G_in x_t)_i by pattern.
-func (b *Backprop) sumSteps() {
+func (b *Backprop) sumSteps(n *model.Network) {
 	h := b.cfg.Hidden
 	columnSums(b.colOut, b.gOut, b.cfg.Outputs, h)
 	for t := range b.tp.nsteps {
+		b.atStep(n, t)
 		pat := b.tp.pat[t*h : (t+1)*h]
 		if !b.Frozen[Input] {
 			if b.cfg.InputRule == model.InputHebbian {
@@ -552,12 +581,12 @@ func (b *Backprop) addHiddenLowRank(pat []uint8) {
 		a := b.ak[q*nk : (q+1)*nk]
 		for q2, ok2 := range b.seen {
 			if ok2 {
-				acc[q2*p+q] += float64(linalg.Dot(a, b.bk[q2*nk:(q2+1)*nk]))
+				acc[q2*p+q] += b.share * float64(linalg.Dot(a, b.bk[q2*nk:(q2+1)*nk]))
 			}
 		}
 	}
 	for i, q := range pat {
-		acc[int(q)*p+int(q)] -= float64(b.gd[i])
+		acc[int(q)*p+int(q)] -= b.share * float64(b.gd[i])
 	}
 }
 
@@ -598,7 +627,7 @@ func (b *Backprop) onesIn() []float32 {
 func (b *Backprop) addInput(pat []uint8, rowIn []float32) {
 	acc := b.acc[:b.cfg.Patterns()]
 	for i, q := range pat {
-		acc[q] += float64(rowIn[i])
+		acc[q] += b.share * float64(rowIn[i])
 	}
 }
 
@@ -627,7 +656,7 @@ func (b *Backprop) finishHidden(pat []uint8) {
 		}
 		row := b.rows[q*h : (q+1)*h]
 		for j, pj := range pat {
-			acc[int(pj)*p+q] += float64(row[j])
+			acc[int(pj)*p+q] += b.share * float64(row[j])
 		}
 	}
 }
@@ -651,14 +680,14 @@ func (b *Backprop) addOutput(pat []uint8, y, pred int, gOut, colOut []float32) {
 			gp = gy
 		}
 		for j, q := range pat {
-			acc[2*int(q)] += float64(gy[j])
-			acc[2*int(q)+1] += sign * float64(gp[j])
+			acc[2*int(q)] += b.share * float64(gy[j])
+			acc[2*int(q)+1] += sign * b.share * float64(gp[j])
 		}
 		return
 	}
 	for j, q := range pat {
-		acc[2*int(q)] += float64(gy[j])
-		acc[2*int(q)+1] += sign * float64(colOut[j]-gy[j])
+		acc[2*int(q)] += b.share * float64(gy[j])
+		acc[2*int(q)+1] += sign * b.share * float64(colOut[j]-gy[j])
 	}
 }
 
@@ -684,6 +713,7 @@ func (b *Backprop) walk(n *model.Network) {
 	fresh := true // the column dots must be taken from the buffers
 	ck := len(b.tp.ckStep) - 1
 	for t := b.tp.nsteps - 1; t >= 0; t-- {
+		b.atStep(n, t)
 		if ck >= 0 && b.tp.ckStep[ck] == t {
 			b.loadCopy(ck)
 			ck--

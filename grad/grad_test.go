@@ -283,7 +283,11 @@ func allConfigs() []model.Config {
 }
 
 func name(c model.Config) string {
-	return fmt.Sprintf("%v-%v-%v-%v-%v-p%g", c.Act, c.Drive, c.Norm, c.Update, c.Init, c.EdgeProb)
+	s := fmt.Sprintf("%v-%v-%v-%v-%v-p%g", c.Act, c.Drive, c.Norm, c.Update, c.Init, c.EdgeProb)
+	if c.EtaDecay > 0 {
+		s += fmt.Sprintf("-decay%g", c.EtaDecay)
+	}
+	return s
 }
 
 func TestFiniteDifferences(t *testing.T) {

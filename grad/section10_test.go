@@ -31,6 +31,12 @@ func section10Variants() []variant {
 		{"hebbian-predicted-topk", func(c *model.Config) {
 			c.InputRule, c.OutputEdges, c.Fire = model.InputHebbian, model.OutputPredicted, model.FireTopK
 		}},
+		// A decay of 3 samples: the steps of an 8-sample lifetime fall from
+		// eta to 0.3 eta.
+		{"eta-decay", func(c *model.Config) { c.EtaDecay = 3 }},
+		{"eta-decay-hebbian-predicted", func(c *model.Config) {
+			c.EtaDecay, c.InputRule, c.OutputEdges = 3, model.InputHebbian, model.OutputPredicted
+		}},
 	}
 }
 
@@ -113,6 +119,8 @@ var section10Faults = []struct {
 	{faultFlipProject, "row normalisation's projection: sign flipped", "incoming"},
 	{faultDropProject, "row and column normalisations' projections: term dropped", "both"},
 	{faultSkipFirstNorm, "first step's normalisation Jacobian skipped", "both"},
+	{faultDecayShare, "eta decay: each step's share of the gradient at the full eta", "eta-decay"},
+	{faultDecayUndo, "eta decay: each step undone with the last step's factor", "eta-decay"},
 }
 
 // TestWrongSection10GradientsFail shows the check catches each deliberately

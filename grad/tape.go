@@ -42,6 +42,7 @@ type tape struct {
 	label  []int32   // steps
 	pred   []int32   // steps: the prediction before the update (output edges predicted)
 	sample []int32   // steps: the sample shown (the Hebbian input rule's x)
+	decay  []float64 // steps: the step's decay factor (model.Network.StepFactor)
 	norms  []float32 // steps x stride() under a normalisation
 	nsteps int
 
@@ -61,7 +62,7 @@ func (tp *tape) reset(n *model.Network, y []int32) {
 	tp.cols = norm == model.NormOutgoing || norm == model.NormBoth
 	tp.rows = norm == model.NormIncoming || norm == model.NormBoth
 	tp.pat, tp.label, tp.norms = tp.pat[:0], tp.label[:0], tp.norms[:0]
-	tp.pred, tp.sample = tp.pred[:0], tp.sample[:0]
+	tp.pred, tp.sample, tp.decay = tp.pred[:0], tp.sample[:0], tp.decay[:0]
 	tp.nsteps = 0
 	tp.ckStep = tp.ckStep[:0]
 	units := n.Cfg.Inputs + 2*n.Cfg.Hidden
@@ -146,6 +147,7 @@ func (tp *tape) Observe(_ int, sample int32, predicted int, updated bool) {
 	tp.label = append(tp.label, tp.y[sample])
 	tp.pred = append(tp.pred, int32(predicted))
 	tp.sample = append(tp.sample, sample)
+	tp.decay = append(tp.decay, tp.net.StepFactor())
 	if tp.normed {
 		k := len(tp.norms)
 		if tp.cols {

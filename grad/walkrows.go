@@ -34,6 +34,7 @@ func (b *Backprop) walkRows(n *model.Network) {
 	stride, colLen := b.tp.stride(), b.tp.colLen()
 	ck := len(b.tp.ckStep) - 1
 	for t := b.tp.nsteps - 1; t >= 0; t-- {
+		b.atStep(n, t)
 		if ck >= 0 && b.tp.ckStep[ck] == t {
 			b.loadCopy(ck)
 			ck--

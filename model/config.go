@@ -191,12 +191,26 @@ type Config struct {
 	// FreeReadout leaves Wout out of Norm's normalisation (readout.go): a
 	// bounded representation under a readout that grows as a perceptron's.
 	FreeReadout bool `json:"free_readout,omitempty"`
+	// EtaDecay, when above 0, anneals every table's step with the
+	// network's age (§10.13): the update after its t-th lived sample
+	// (counted from its initial weights, across lifetimes) steps by
+	// eta / (1 + t/EtaDecay). 0 keeps eta fixed.
+	EtaDecay float64 `json:"eta_decay,omitempty"`
 }
 
 // Synthetic returns the seed paper's network for its synthetic set: 20 hidden,
 // cap 10, R = 3, eta 0.01, sigmoid, all other options at their defaults.
 func Synthetic(inputs, outputs int) Config {
 	return Config{Inputs: inputs, Hidden: 20, Outputs: outputs, Rounds: 3, Cap: 10, Eta: 0.01, EdgeProb: 1}
+}
+
+// DecayFactor returns the factor 1 / (1 + t/EtaDecay) of the step after the
+// network's t-th lived sample, 1 when EtaDecay is 0.
+func (c Config) DecayFactor(t int64) float64 {
+	if c.EtaDecay == 0 {
+		return 1
+	}
+	return 1 / (1 + float64(t)/c.EtaDecay)
 }
 
 // Patterns returns P = 2^(R+1), the number of firing patterns.

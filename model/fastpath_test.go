@@ -190,6 +190,23 @@ func refNormalizeRows(w []float32, rows, cols int) {
 	}
 }
 
+// refDecay sets the rule steps of the update after the t-th sample of a
+// network that started its lifetime at age 0 under -eta-decay: every entry
+// times eta / (1 + t/EtaDecay), the factor taken first, as the model does.
+func refDecay(n *Network, r Rules, t int) {
+	c := n.Cfg
+	eta := float32(float64(c.Eta) * (1 / (1 + float64(t)/c.EtaDecay)))
+	p := c.Patterns()
+	in, hid, out := r.Input(), r.Hidden(), r.Output()
+	for q := range p {
+		n.inStep[q] = eta * in[q]
+		n.outYes[q], n.outNo[q] = eta*out[2*q], eta*out[2*q+1]
+		for pj := range p {
+			n.hidStep[q*p+pj] = eta * hid[pj*p+q]
+		}
+	}
+}
+
 // refRun is the straightforward lifetime and evaluation pass. It returns the
 // lifetime's correct count, every step's patterns, the evaluation's logits
 // and patterns per sample, its score, and the smallest margin met.
@@ -211,7 +228,7 @@ func runRef(t *testing.T, n *Network, r Rules, ds Samples, idx []int32) refRun {
 		t.Fatal(err)
 	}
 	out := refRun{margin: math.Inf(1)}
-	for _, s := range idx {
+	for t, s := range idx {
 		y := int(ds.Y[s])
 		pred, m := refForward(n, ds.Row(int(s)))
 		out.margin = min(out.margin, m)
@@ -219,6 +236,9 @@ func runRef(t *testing.T, n *Network, r Rules, ds Samples, idx []int32) refRun {
 			out.correct++
 		}
 		if n.Cfg.Update == UpdateAlways || pred != y {
+			if n.Cfg.EtaDecay > 0 {
+				refDecay(n, r, t)
+			}
 			refLearn(n, ds.Row(int(s)), y, pred)
 		}
 		out.steps = append(out.steps, slices.Clone(n.pattern))
@@ -689,7 +709,8 @@ func sameBits32(a, b []float32) int {
 
 // TestFastPathsNewOptions compares the fast paths with the straightforward
 // path on every combination of the options of docs/model.md §10 (output
-// edges, rule form, fire, input rule, and the four normalisations), each over
+// edges, rule form, fire, input rule, the four normalisations, and no eta
+// decay or one of 10 samples, which must take the stepwise path), each over
 // sigmoid and relu, both drives, both updates, R = 0, 1 and 3, and p = 1 and
 // 0.7 in turn. Stepwise configurations (Config.stepwise) take Forward and
 // Learn on every path; the others take the rows path and, where it can run,
@@ -700,9 +721,9 @@ func TestFastPathsNewOptions(t *testing.T) {
 	defer saveTransposed()()
 	total, strict := 0, 0
 	strictBy := map[string]int{}
-	for combo := range 64 {
+	for combo := range 128 {
 		edges, form, fire, input := OutputEdges(combo&1), RuleForm(combo>>1&1), Fire(combo>>2&1), InputRule(combo>>3&1)
-		norm := Norm(combo >> 4)
+		norm, decay := Norm(combo>>4&3), []float64{0, 10}[combo>>6]
 		for _, act := range []Activation{Sigmoid, ReLU} {
 			for _, drive := range []Drive{DriveA0, DriveRaw} {
 				for _, upd := range []Update{UpdateAlways, UpdateMisclassified} {
@@ -710,7 +731,7 @@ func TestFastPathsNewOptions(t *testing.T) {
 						p := []float64{1, 0.7}[total%2]
 						cfg := Config{Inputs: 10, Hidden: 20, Outputs: 4, Rounds: r, Cap: 10, Eta: 0.01, EdgeProb: p,
 							Act: act, Drive: drive, Init: InitScaled, Norm: norm, Update: upd,
-							OutputEdges: edges, RuleForm: form, Fire: fire, InputRule: input}
+							OutputEdges: edges, RuleForm: form, Fire: fire, InputRule: input, EtaDecay: decay}
 						rules := []string{"normal", "normal", "output"}[total%3]
 						paths := []string{"rows"}
 						if !cfg.stepwise() && p == 1 && r > 0 {
@@ -724,7 +745,7 @@ func TestFastPathsNewOptions(t *testing.T) {
 							}
 							strict++
 							for _, k := range []string{edges.String(), form.String(), fire.String(), input.String(),
-								norm.String()} {
+								norm.String(), fmt.Sprint("decay", decay)} {
 								strictBy[path+" "+k]++
 							}
 						}
@@ -735,7 +756,7 @@ func TestFastPathsNewOptions(t *testing.T) {
 	}
 	t.Logf("%d of %d cases strict: %v", strict, total, strictBy)
 	for _, k := range append(append(append(append(append([]string{}, outputEdgesNames...), ruleFormNames...), fireNames...),
-		inputRuleNames...), normNames...) {
+		inputRuleNames...), append(normNames, "decay0", "decay10")...) {
 		if strictBy["rows "+k] == 0 {
 			t.Errorf("no strict case with %s", k)
 		}

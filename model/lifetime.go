@@ -140,13 +140,15 @@ func (n *Network) Lifetime(r Rules, ds Samples, idx []int32, obs Observer) (int,
 }
 
 // lifetimeSteps is the lifetime one whole step at a time (Forward, then
-// Learn), as normalisation, multiplicative updates and the Hebbian input rule
-// need (see Config.stepwise). With stop set it ends after the first step
-// whose values were not finite; it returns the count of correct samples and
-// that step (len(idx) if none).
+// Learn), as normalisation, multiplicative updates, the Hebbian input rule
+// and an eta decay need (see Config.stepwise); under the decay each update
+// scales the tables' steps by the factor of the network's age. With stop set
+// it ends after the first step whose values were not finite; it returns the
+// count of correct samples and that step (len(idx) if none).
 func (n *Network) lifetimeSteps(ds Samples, idx []int32, obs Observer, stop bool) (int, int) {
 	n.fault = 0
 	correct := 0
+	decay := n.Cfg.EtaDecay > 0
 	for t, s := range idx {
 		y := int(ds.Y[s])
 		pred := n.Forward(ds.Row(int(s)))
@@ -155,8 +157,12 @@ func (n *Network) lifetimeSteps(ds Samples, idx []int32, obs Observer, stop bool
 		}
 		upd := n.Cfg.Update == UpdateAlways || pred != y
 		if upd {
+			if decay {
+				n.SetStepFactor(n.Cfg.DecayFactor(n.age))
+			}
 			n.Learn(y)
 		}
+		n.age++
 		if obs != nil {
 			obs.Observe(t, s, pred, upd)
 		}
@@ -217,6 +223,7 @@ func (n *Network) lifetime(ds Samples, idx []int32, obs Observer, st *Start, sto
 			}
 			n.learnOutput(y, pred)
 		}
+		n.age++
 		if obs != nil {
 			obs.Observe(t, s, pred, upd)
 		}

@@ -32,7 +32,15 @@ type Network struct {
 	// and the edges the connectivity mask left out. They stay zero.
 	absent []int32
 
-	// The rules of the current lifetime, pre-multiplied by eta.
+	// The rules of the current lifetime, pre-multiplied by eta (times
+	// stepFactor, the decay factor they were last scaled by), and theta,
+	// the rules as given.
+	theta      []float32
+	stepFactor float64
+	// age is how many samples the network has lived since its initial
+	// weights were set (Init, CopyWeights, ApplyWeights), across lifetimes:
+	// -eta-decay's t.
+	age     int64
 	inStep  []float32 // P
 	hidStep []float32 // P x P, hidStep[pi*P+pj] = eta*hidden[pj*P+pi]
 	outYes  []float32 // P
@@ -168,6 +176,7 @@ func (n *Network) Init(rng *rand.Rand) {
 	for _, a := range n.absent {
 		n.Whid[a] = 0
 	}
+	n.age = 0
 }
 
 // CopyWeights makes n's weights and connectivity those of src, which must
@@ -190,7 +199,12 @@ func (n *Network) copyWeights(src *Network, hid, in bool) {
 	}
 	copy(n.Wout, src.Wout)
 	n.absent = append(n.absent[:0], src.absent...)
+	n.age = 0
 }
+
+// Age returns how many samples the network has lived since its initial
+// weights were set (by Init, CopyWeights or ApplyWeights), across lifetimes.
+func (n *Network) Age() int64 { return n.age }
 
 // Absent returns the flat indices of Whid that are no synapse (they stay 0).
 func (n *Network) Absent() []int32 { return n.absent }
@@ -203,17 +217,8 @@ func (n *Network) SetRules(r Rules) error {
 	if len(r.Theta) != GenotypeLen(r.Rounds) {
 		return fmt.Errorf("rule genotype has %d entries, want %d for R = %d", len(r.Theta), GenotypeLen(r.Rounds), r.Rounds)
 	}
-	eta := n.Cfg.Eta
-	p := n.Cfg.Patterns()
-	in, hid, out := r.Input(), r.Hidden(), r.Output()
-	for q := range p {
-		n.inStep[q] = eta * in[q]
-		n.outYes[q] = eta * out[2*q]
-		n.outNo[q] = eta * out[2*q+1]
-		for pj := range p {
-			n.hidStep[q*p+pj] = eta * hid[pj*p+q]
-		}
-	}
+	n.theta = append(n.theta[:0], r.Theta...)
+	n.SetStepFactor(1)
 	n.inActive, n.hidActive, n.outActive = anyNonZero(n.inStep), anyNonZero(n.hidStep), anyNonZero(n.outYes, n.outNo)
 	n.hidFinite = true
 	for _, v := range n.hidStep {
@@ -223,6 +228,30 @@ func (n *Network) SetRules(r Rules) error {
 	}
 	return nil
 }
+
+// SetStepFactor scales the current rules' steps by eta times f (the decay
+// factor Config.DecayFactor of a sample): the steps the next update adds.
+// SetRules sets them with f = 1; a lifetime under -eta-decay sets each
+// update's, and the gradient's walk rebuilds each step's with it.
+func (n *Network) SetStepFactor(f float64) {
+	eta := float32(float64(n.Cfg.Eta) * f)
+	p := n.Cfg.Patterns()
+	r := Rules{Rounds: n.Cfg.Rounds, Theta: n.theta}
+	in, hid, out := r.Input(), r.Hidden(), r.Output()
+	for q := range p {
+		n.inStep[q] = eta * in[q]
+		n.outYes[q] = eta * out[2*q]
+		n.outNo[q] = eta * out[2*q+1]
+		for pj := range p {
+			n.hidStep[q*p+pj] = eta * hid[pj*p+q]
+		}
+	}
+	n.stepFactor = f
+}
+
+// StepFactor returns the factor SetStepFactor last scaled the steps by: that
+// of the last update.
+func (n *Network) StepFactor() float64 { return n.stepFactor }
 
 // anyNonZero reports whether some entry of the tables is not zero (NaN
 // counts as not zero).

@@ -1,6 +1,9 @@
 package model
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // The options of docs/model.md §10 that change the lifetime's updates: which
 // output rows change, how a rule entry changes a weight, what "fired" means,
@@ -125,6 +128,8 @@ func (c Config) validateSection10() error {
 		return fmt.Errorf("invalid input rule %d", c.InputRule)
 	case c.RuleForm == Multiplicative && c.Init == InitZero:
 		return fmt.Errorf("init zero cannot be used with rule form multiplicative: zero weights stay zero under it")
+	case !(c.EtaDecay >= 0) || math.IsInf(c.EtaDecay, 1):
+		return fmt.Errorf("eta_decay must be a finite number >= 0, got %v", c.EtaDecay)
 	case c.FreeReadout && c.Norm == NormNone:
 		return fmt.Errorf("free readout needs a norm: it leaves the output weights out of one")
 	}
@@ -138,8 +143,9 @@ func (c Config) validateSection10() error {
 // rule's change being a sum that can wait for the next product (the fused
 // and the transposed updates). Normalisation makes every weight depend on all
 // others, a Hebbian input change depends on the sample (Win x_t moves by
-// c_i (x_s . x_t), not a constant), and a multiplicative change scales a
-// weight instead of adding to it, so none of them fit.
+// c_i (x_s . x_t), not a constant), a multiplicative change scales a
+// weight instead of adding to it, and an eta decay changes the tables'
+// steps from one sample to the next, so none of them fit.
 func (c Config) stepwise() bool {
-	return c.Norm != NormNone || c.RuleForm == Multiplicative || c.InputRule == InputHebbian
+	return c.Norm != NormNone || c.RuleForm == Multiplicative || c.InputRule == InputHebbian || c.EtaDecay > 0
 }

@@ -93,5 +93,6 @@ func (n *Network) ApplyWeights(w *Weights) error {
 	if w.Wout != nil {
 		copy(n.Wout, w.Wout)
 	}
+	n.age = 0
 	return nil
 }

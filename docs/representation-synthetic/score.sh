@@ -1,9 +1,9 @@
 #!/bin/bash
-# score.sh RULES [extra transfer flags...]: eval test acc and transfer acc (+ ablate hidden, input) over data-seeds 100..109
+# score.sh RULES [extra transfer flags...]: eval test acc and transfer acc (+ ablate hidden, input) over data-seeds 100..109 (or $DRAWS)
 R=$1; shift
 P=${PLASTICITY:-plasticity}
 ev=(); tr=(); th=(); ti=()
-for s in $(seq 100 109); do
+for s in ${DRAWS:-$(seq 100 109)}; do
   ev+=($($P eval -rules $R -batch 100 -data-seed $s -json "$@" 2>/dev/null | jq .test_accuracy))
   tr+=($($P transfer -rules $R -data-seed $s -passes 50 -json "$@" 2>/dev/null | jq .final_test_accuracy))
   th+=($($P transfer -rules $R -data-seed $s -passes 50 -ablate hidden -json "$@" 2>/dev/null | jq .final_test_accuracy))
