@@ -29,9 +29,12 @@ var transBlock = 128
 var transSpanCols = 128
 
 // forwardTransBlock is forwardTransposed, with n.tr holding the transpose of
-// Whid and no step kept aside, for the first m samples of the block buffers
-// from their drives: into the buffers' activations, kept lists and logits, as
-// forwardBlock leaves them. It uses b.u for the products Whid a0.
+// Whid and the steps kept aside (none but in LifetimeScore's evaluation, see
+// pendeval.go), for the first m samples of the block buffers from their
+// drives: into the buffers' activations, kept lists and logits, as
+// forwardBlock leaves them. Each sample's products add the corrections of the
+// steps kept aside after the block's products of the rows, as
+// productTransposed does. It uses b.u for the products Whid a0.
 func (n *Network) forwardTransBlock(m int) {
 	c := n.Cfg
 	h, k := c.Hidden, c.Cap
@@ -51,6 +54,11 @@ func (n *Network) forwardTransBlock(m int) {
 			b.sels = append(b.sels, sel(r, t))
 		}
 		linalg.MatVecTransRowsBlock(dst, h, n.tr.w, h, h, b.act[r*b.size*h:], h, b.sels, transSpanCols)
+		if n.tr.npend > 0 {
+			for t := range m {
+				n.addPending(dst[t*h:(t+1)*h], act(r, t), b.sels[t])
+			}
+		}
 	}
 	base := func(t int) []float32 { return b.u[t*h : (t+1)*h] }
 	for t := range m {

@@ -271,7 +271,10 @@ func (n *Network) lifetime(ds Samples, idx []int32, obs Observer, st *Start, sto
 // finish ends a lifetime of steps steps: the hidden updates kept aside are
 // written into Whid, or, on the transposed path from a Start (fromStart), into
 // the transposed weights the evaluation pass reads, and, if final is set or
-// the evaluation pass reads Whid, from those into Whid.
+// the evaluation pass reads Whid, from those into Whid. Without final, a wide
+// network whose fold would be exact in value only (foldValue) keeps them
+// aside for the evaluation pass, which adds their corrections to its products
+// (pendeval.go).
 func (n *Network) finish(trans, fromStart, final bool, steps int) {
 	switch {
 	case !trans:
@@ -279,7 +282,9 @@ func (n *Network) finish(trans, fromStart, final bool, steps int) {
 	case !fromStart:
 		n.leaveTransposed(false)
 	case !final && n.evaluatesTransposed(steps):
-		n.foldTransposed()
+		if !n.tr.wide || !n.valueFoldSafe() {
+			n.foldTransposed()
+		}
 	default:
 		n.leaveTransposed(true)
 	}
@@ -361,12 +366,15 @@ func (n *Network) LifetimeFrom(st *Start, r Rules) (int, Score, error) {
 }
 
 // LifetimeScore is LifetimeFrom for a caller that wants the counts only (an
-// ES generation scoring its candidates): it returns the same numbers bit for
-// bit, but leaves n's weights unspecified, skipping what only the final
-// weights need: the copy of Win and its deferred update, and on the
-// transposed path the copy of Whid and the transpose back into it (64 MB
-// each on the wide network). Read n's weights only after a CopyWeights,
-// Lifetime or LifetimeFrom.
+// ES generation scoring its candidates): it leaves n's weights unspecified,
+// skipping what only the final weights need: the copy of Win and its
+// deferred update, and on the transposed path the copy of Whid and the
+// transpose back into it (64 MB each on the wide network). It returns the
+// same numbers bit for bit but on a wide network's transposed path, whose
+// evaluation adds the corrections of the steps still kept aside to its
+// products instead of folding them into the weights (pendeval.go): its
+// products are then the same within a stated bound. Read n's weights only
+// after a CopyWeights, Lifetime or LifetimeFrom.
 func (n *Network) LifetimeScore(st *Start, r Rules) (int, Score, error) {
 	return n.lifetimeFrom(st, r, false)
 }

@@ -176,31 +176,39 @@ func (n *Network) leaveTransposed(keep bool) {
 // outside which u is zero, plus each kept-aside step's P_s H P_s^T u less its
 // diagonal (no neuron has a synapse onto itself).
 func (n *Network) productTransposed(dst, u []float32, sel []int32, add bool) {
-	tr := n.tr
-	h, p := n.Cfg.Hidden, n.Cfg.Patterns()
+	h := n.Cfg.Hidden
 	if !add {
 		clear(dst)
 	}
-	linalg.MatVecTransRows(dst, tr.w, h, h, u, sel)
+	linalg.MatVecTransRows(dst, n.tr.w, h, h, u, sel)
+	n.addPending(dst, u, sel)
+}
+
+// addPending adds to dst each kept-aside step's P_s H P_s^T u less its
+// diagonal, for u zero outside the rows listed in sel.
+func (n *Network) addPending(dst, u []float32, sel []int32) {
+	tr := n.tr
+	if tr.npend == 0 {
+		return
+	}
+	h, p := n.Cfg.Hidden, n.Cfg.Patterns()
 	// The histograms of u by every kept-aside step's patterns, neuron by
 	// neuron (each neuron's entries s*P + pattern lie together in pendT), so
 	// that consecutive additions go to different steps' sums.
 	hists := tr.hists[:tr.npend*p]
-	if tr.npend > 0 {
-		clear(hists)
-		all := (*[histSize]float32)(tr.hists)
-		for _, j := range sel {
-			uj := u[j]
-			pt := tr.pendT[int(j)*tr.k : int(j)*tr.k+tr.npend]
-			if len(hists) > histSize {
-				for _, o := range pt {
-					hists[o] += uj
-				}
-				continue
-			}
+	clear(hists)
+	all := (*[histSize]float32)(tr.hists)
+	for _, j := range sel {
+		uj := u[j]
+		pt := tr.pendT[int(j)*tr.k : int(j)*tr.k+tr.npend]
+		if len(hists) > histSize {
 			for _, o := range pt {
-				all[o&(histSize-1)] += uj
+				hists[o] += uj
 			}
+			continue
+		}
+		for _, o := range pt {
+			all[o&(histSize-1)] += uj
 		}
 	}
 	for s := range tr.npend {
@@ -217,10 +225,8 @@ func (n *Network) productTransposed(dst, u []float32, sel []int32, add bool) {
 		}
 		linalg.AddLookup(dst, v, pat)
 	}
-	if tr.npend > 0 {
-		for _, j := range sel {
-			dst[j] -= tr.diag[j] * u[j]
-		}
+	for _, j := range sel {
+		dst[j] -= tr.diag[j] * u[j]
 	}
 }
 
