@@ -80,7 +80,8 @@ func or(a, b int) int {
 // raw drive, scaled initial weights, updates on mistakes, batch 100,
 // transfer of 50 passes. plasticity train uses GD unless -method es is
 // given; the ES is that page's openai ES on the same network, all tables,
-// with the same horizon.
+// with the same horizon (it transfers as well but learns a worse
+// one-lifetime rule: 0.855 against 0.905 over 5 seeds).
 var SyntheticRecipe = Recipe{
 	Data: "synthetic", Standardize: true,
 	Model: model.Config{Hidden: 20, Cap: 10, Rounds: 3, Eta: 0.01, EdgeProb: 1,
