@@ -17,6 +17,9 @@ type runFlags struct {
 	learnFlags
 	transfer transferFlags
 	seeds    int
+	resume   string
+	// resumed is the stored study run -resume continues (nil: none).
+	resumed *studyFile
 	// pre and given are the preset and the flags given, once parsed.
 	pre   experiment.Preset
 	given given
@@ -26,6 +29,7 @@ func (r *runFlags) register(fs *flag.FlagSet) {
 	r.learnFlags.register(fs)
 	r.transfer.register(fs)
 	fs.IntVar(&r.seeds, "seeds", 1, "repeat the study for the seeds -seed, -seed+1, ... and report mean ± standard deviation")
+	fs.StringVar(&r.resume, "resume", "", "continue the run -seeds N study in this run directory: its complete seeds are read back")
 }
 
 // runPlan is one method of plasticity run before it runs: the trainer, the
@@ -54,6 +58,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	r.register(fs)
 	if err := parse(fs, args, stderr); err != nil {
 		return err
+	}
+	if r.resume != "" {
+		return resumeStudy(r.resume, fs, stdout, stderr)
 	}
 	if r.nats.url != "" && !givenIn(fs)("seeds") {
 		return badInput("-nats with run sends whole seeds to the workers: give -seeds N")

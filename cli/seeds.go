@@ -9,6 +9,7 @@ import (
 	"math"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/klauspost/cpuid/v2"
@@ -33,7 +34,7 @@ func (r *runFlags) runSeeds(fs *flag.FlagSet, args []string, stdout, stderr io.W
 	var base []string
 	fs.Visit(func(fl *flag.Flag) {
 		switch fl.Name {
-		case "seeds", "seed", "out", "json", "cpuprofile", "memprofile", "nats", "nats-creds", "local-workers":
+		case "seeds", "seed", "out", "json", "cpuprofile", "memprofile", "nats", "nats-creds", "local-workers", "resume":
 		default:
 			base = append(base, "-"+fl.Name+"="+fl.Value.String())
 		}
@@ -41,13 +42,19 @@ func (r *runFlags) runSeeds(fs *flag.FlagSet, args []string, stdout, stderr io.W
 	if err := o.prepareOut(); err != nil {
 		return err
 	}
+	release, err := r.openStudy(base, args)
+	if err != nil {
+		return err
+	}
+	defer release()
 	stop, err := o.profile()
 	if err != nil {
 		return err
 	}
+	done := r.completeSeeds()
 	var remote [][]byte
-	if r.nats.url != "" {
-		if remote, err = r.remoteSeeds(fs, base, stderr); err != nil {
+	if r.nats.url != "" && slices.ContainsFunc(done, func(b []byte) bool { return b == nil }) {
+		if remote, err = r.remoteSeeds(fs, base, done, stderr); err != nil {
 			return err
 		}
 	}
@@ -57,24 +64,27 @@ func (r *runFlags) runSeeds(fs *flag.FlagSet, args []string, stdout, stderr io.W
 	var seedList []uint64
 	for k := range n {
 		seed := o.seed + uint64(k)
-		child := seedArgs(seedStudy(base, seed, o.out))
-		fmt.Fprintf(stderr, "seed %d (%d of %d): plasticity run %s\n", seed, k+1, n, strings.Join(child, " "))
 		var buf bytes.Buffer
-		if remote != nil {
-			buf.Write(remote[k])
-		} else if err := cmdRun(child, &buf, stderr); err != nil {
-			return err
+		if k != stopAfter {
+			if err := r.seed(k, base, done, remote, &buf, stderr); err != nil {
+				return err
+			}
 		}
 		if buf.Len() == 0 {
 			// A signal stopped this seed; it said where its checkpoint is.
 			fmt.Fprintf(stderr, "stopped at seed %d; %d seeds finished\n", seed, k)
 			return nil
 		}
-		o, err := runOutcomes(buf.Bytes(), seed)
+		res, err := runOutcomes(buf.Bytes(), seed)
 		if err != nil {
 			return err
 		}
-		outs = append(outs, o...)
+		if done[k] == nil && o.out != "" {
+			if err := rundir.WriteFileAtomic(filepath.Join(seedDir(o.out, seed), rundir.SeedResult), buf.Bytes()); err != nil {
+				return err
+			}
+		}
+		outs = append(outs, res...)
 		runs = append(runs, bytes.TrimSpace(buf.Bytes()))
 		seedList = append(seedList, seed)
 		prog.Update(k+1, fmt.Sprintf("seed %d done", seed))
@@ -99,6 +109,29 @@ func (r *runFlags) runSeeds(fs *flag.FlagSet, args []string, stdout, stderr io.W
 	}
 	fmt.Fprintf(stdout, "\n%s\n", figures.TableNote)
 	return nil
+}
+
+// stopAfter, when not -1, ends a study as a signal would before its seed
+// of that index (tests).
+var stopAfter = -1
+
+// seed writes what seed k of the study printed, its run -json object, to
+// buf (nothing when a signal stopped it): read back when done has it,
+// computed by the workers when remote has it, else run here.
+func (r *runFlags) seed(k int, base []string, done, remote [][]byte, buf *bytes.Buffer, stderr io.Writer) error {
+	seed := r.output.seed + uint64(k)
+	child := seedArgs(seedStudy(base, seed, r.output.out))
+	if done[k] != nil {
+		fmt.Fprintf(stderr, "seed %d (%d of %d): complete in %s, read back\n", seed, k+1, r.seeds, seedDir(r.output.out, seed))
+		buf.Write(done[k])
+		return nil
+	}
+	fmt.Fprintf(stderr, "seed %d (%d of %d): plasticity run %s\n", seed, k+1, r.seeds, strings.Join(child, " "))
+	if remote != nil {
+		buf.Write(remote[k])
+		return nil
+	}
+	return cmdRun(child, buf, stderr)
 }
 
 // runOutcomes reads back the methods of one plasticity run -json object: its

@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 	"slices"
 
 	"plasticity/cluster"
@@ -16,7 +15,7 @@ import (
 func seedStudy(base []string, seed uint64, out string) cluster.Study {
 	s := cluster.Study{Args: append(slices.Clone(base), fmt.Sprintf("-seed=%d", seed), "-json")}
 	if out != "" {
-		s.Out = filepath.Join(out, fmt.Sprintf("seed%d", seed))
+		s.Out = seedDir(out, seed)
 	}
 	return s
 }
@@ -33,8 +32,8 @@ func seedArgs(s cluster.Study) []string {
 // remoteSeeds runs the seeds of plasticity run -seeds N -nats URL on the
 // workers of that server (and here, unless -local-workers 0), each seed's
 // run directory written here, and returns what each seed's run -json
-// printed, in order.
-func (r *runFlags) remoteSeeds(fs *flag.FlagSet, base []string, stderr io.Writer) ([][]byte, error) {
+// printed, in order; the seeds done has (not nil) are not run again.
+func (r *runFlags) remoteSeeds(fs *flag.FlagSet, base []string, done [][]byte, stderr io.Writer) ([][]byte, error) {
 	given := givenIn(fs)
 	p, err := r.preset.preset()
 	if err != nil {
@@ -56,18 +55,22 @@ func (r *runFlags) remoteSeeds(fs *flag.FlagSet, base []string, stderr io.Writer
 		return nil, inputError{err}
 	}
 	conn.serve(c)
-	fmt.Fprintf(stderr, "cluster: run %s (%d seeds, whole) on %s\n", c.Run(), r.seeds, conn.show)
 	var studies []cluster.Study
+	var which []int
 	for k := range r.seeds {
-		studies = append(studies, seedStudy(base, r.output.seed+uint64(k), r.output.out))
+		if done[k] == nil {
+			studies = append(studies, seedStudy(base, r.output.seed+uint64(k), r.output.out))
+			which = append(which, k)
+		}
 	}
+	fmt.Fprintf(stderr, "cluster: run %s (%d seeds, whole) on %s\n", c.Run(), len(studies), conn.show)
 	res, err := c.Studies(studies)
 	if err != nil {
 		return nil, err
 	}
-	outs := make([][]byte, len(res))
+	outs := slices.Clone(done)
 	for i, x := range res {
-		outs[i] = x.Stdout
+		outs[which[i]] = x.Stdout
 	}
 	return outs, nil
 }

@@ -33,6 +33,13 @@ const (
 	Confusion = "confusion.json"
 	// Info is what plasticity run records of a multi-seed study.
 	Info = "run.json"
+	// Study is what plasticity run -seeds N -out DIR records, before its
+	// first seed, of the study: what run -resume DIR replays and checks.
+	Study = "study.json"
+	// SeedResult, in a seed's folder of a multi-seed study, is that seed's
+	// run -json object, written (atomically) once the seed is complete: a
+	// folder without it is a seed to compute again.
+	SeedResult = "result.json"
 	// Report is the report plasticity plot writes.
 	Report = "report.md"
 	// NATSURL is the address of the NATS server a train -nats embedded
