@@ -79,8 +79,8 @@ func (r *runFlags) runSeeds(fs *flag.FlagSet, args []string, stdout, stderr io.W
 		if err != nil {
 			return err
 		}
-		if done[k] == nil && o.out != "" {
-			if err := rundir.WriteFileAtomic(filepath.Join(seedDir(o.out, seed), rundir.SeedResult), buf.Bytes()); err != nil {
+		if done[k] == nil && remote == nil {
+			if err := r.keepSeed(seed, buf.Bytes()); err != nil {
 				return err
 			}
 		}

@@ -32,7 +32,8 @@ func seedArgs(s cluster.Study) []string {
 // remoteSeeds runs the seeds of plasticity run -seeds N -nats URL on the
 // workers of that server (and here, unless -local-workers 0), each seed's
 // run directory written here, and returns what each seed's run -json
-// printed, in order; the seeds done has (not nil) are not run again.
+// printed, in order; the seeds done has (not nil) are not run again, and
+// each seed is kept (keepSeed) as soon as it arrives.
 func (r *runFlags) remoteSeeds(fs *flag.FlagSet, base []string, done [][]byte, stderr io.Writer) ([][]byte, error) {
 	given := givenIn(fs)
 	p, err := r.preset.preset()
@@ -64,7 +65,9 @@ func (r *runFlags) remoteSeeds(fs *flag.FlagSet, base []string, done [][]byte, s
 		}
 	}
 	fmt.Fprintf(stderr, "cluster: run %s (%d seeds, whole) on %s\n", c.Run(), len(studies), conn.show)
-	res, err := c.Studies(studies)
+	res, err := c.Studies(studies, func(i int, x cluster.StudyResult) error {
+		return r.keepSeed(r.output.seed+uint64(which[i]), x.Stdout)
+	})
 	if err != nil {
 		return nil, err
 	}

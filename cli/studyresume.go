@@ -124,6 +124,15 @@ func setMinus(a, b []string) []string {
 	return d
 }
 
+// keepSeed marks seed complete in the study's run directory (none without
+// -out): its folder's result.json is what it printed, its run -json object.
+func (r *runFlags) keepSeed(seed uint64, stdout []byte) error {
+	if r.output.out == "" {
+		return nil
+	}
+	return rundir.WriteFileAtomic(filepath.Join(seedDir(r.output.out, seed), rundir.SeedResult), stdout)
+}
+
 // completeSeeds are, on -resume, the run -json objects of the study's
 // seeds that are complete (their result.json reads back as a run's), nil
 // for the others.

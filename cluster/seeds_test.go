@@ -140,6 +140,8 @@ func masked(t *testing.T, name string, b []byte) string {
 		var out bytes.Buffer
 		gob.NewEncoder(&out).Encode(ck)
 		return out.String()
+	case "result.json":
+		return maskJSON(t, b)
 	case "metrics.csv", "report.md":
 		for i, l := range lines {
 			if k := strings.LastIndexAny(strings.TrimSuffix(l, " |"), ",|"); k > 0 && (name == "metrics.csv" || strings.HasPrefix(l, "| ")) {

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/nats-io/nats.go"
 
@@ -60,23 +61,72 @@ func NewStudyCoordinator(nc *nats.Conn, fp Fingerprint, d experiment.DataSpec, c
 
 // Studies runs the studies on the workers (and here, LocalWorkers not 0),
 // one at a time on each, and returns their results in order; the run
-// directories of studies run elsewhere are written here.
-func (c *Coordinator) Studies(s []Study) ([]StudyResult, error) {
+// directories of studies run elsewhere are written here. Each study's
+// result is handed to each (when not nil), its run directory written, as
+// soon as it arrives, so that a coordinator stopped later keeps it.
+func (c *Coordinator) Studies(s []Study, each func(i int, r StudyResult) error) ([]StudyResult, error) {
 	j := &job{studies: s, results: make([]StudyResult, len(s))}
-	if err := c.runJob(j, len(s)); err != nil {
-		return nil, err
-	}
-	for i, r := range j.results {
-		if r.Err != "" {
-			return nil, fmt.Errorf("study %d: %s", i+1, r.Err)
+	seen := make([]bool, len(s))
+	var failed error
+	// keep writes the studies that arrived since it last looked.
+	keep := func() {
+		c.mu.Lock()
+		var fresh []int
+		for i, got := range j.got {
+			if got && !seen[i] {
+				seen[i] = true
+				fresh = append(fresh, i)
+			}
 		}
-		if r.Files != nil && s[i].Out != "" {
-			if err := unpackFiles(r.Files, s[i].Out); err != nil {
-				return nil, fmt.Errorf("study %d: %w", i+1, err)
+		c.mu.Unlock()
+		for _, i := range fresh {
+			if err := keepStudy(s[i], i, j.results[i], each); err != nil && failed == nil {
+				failed = err
 			}
 		}
 	}
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				keep()
+			}
+		}
+	}()
+	err := c.runJob(j, len(s))
+	close(stop)
+	<-stopped
+	if err != nil {
+		return nil, err
+	}
+	keep()
+	if failed != nil {
+		return nil, failed
+	}
 	return j.results, nil
+}
+
+// keepStudy writes the run directory of study i, s, that r brought (none
+// when it ran here) and hands r to each (when not nil).
+func keepStudy(s Study, i int, r StudyResult, each func(int, StudyResult) error) error {
+	if r.Err != "" {
+		return fmt.Errorf("study %d: %s", i+1, r.Err)
+	}
+	if r.Files != nil && s.Out != "" {
+		if err := unpackFiles(r.Files, s.Out); err != nil {
+			return fmt.Errorf("study %d: %w", i+1, err)
+		}
+	}
+	if each != nil {
+		return each(i, r)
+	}
+	return nil
 }
 
 // RunStudy runs s as plasticity run in a process of its own (program, ""
