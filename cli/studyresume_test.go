@@ -1,12 +1,12 @@
 package cli
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"plasticity/internal/untimed"
 	"plasticity/rundir"
 )
 
@@ -71,7 +71,7 @@ func TestRunSeedsResume(t *testing.T) {
 		!strings.Contains(e, "seed 5 (3 of 3): plasticity run") {
 		t.Errorf("resume did not read back seed 3 alone:\n%s", e)
 	}
-	if a, b := untimed(t, strings.ReplaceAll(want, full, part)), untimed(t, got); a != b {
+	if a, b := untimedJSON(t, strings.ReplaceAll(want, full, part)), untimedJSON(t, got); a != b {
 		t.Errorf("resumed study's -json:\n%s\nwant the uninterrupted one's:\n%s", b, a)
 	}
 	for _, f := range []string{rundir.Info, rundir.Report} {
@@ -83,36 +83,14 @@ func TestRunSeedsResume(t *testing.T) {
 	}
 }
 
-// untimed is a -json object with its timings (and peak memory) left out.
-func untimed(t *testing.T, s string) string {
+// untimedJSON is a -json object with its timings (and peak memory) left out.
+func untimedJSON(t *testing.T, s string) string {
 	t.Helper()
-	var v any
-	if err := json.Unmarshal([]byte(s), &v); err != nil {
+	u, err := untimed.JSON([]byte(s))
+	if err != nil {
 		t.Fatalf("%v: %s", err, s)
 	}
-	var walk func(any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			for _, k := range []string{"seconds", "samples_per_second", "peak_rss_bytes"} {
-				delete(x, k)
-			}
-			if x["name"] == "train s" {
-				delete(x, "mean")
-				delete(x, "sd")
-			}
-			for _, y := range x {
-				walk(y)
-			}
-		case []any:
-			for _, y := range x {
-				walk(y)
-			}
-		}
-	}
-	walk(v)
-	b, _ := json.MarshalIndent(v, "", " ")
-	return string(b)
+	return u
 }
 
 // untimedLines is a text without its table rows, whose last column is the

@@ -5,7 +5,6 @@ package cluster_test
 import (
 	"bytes"
 	"encoding/gob"
-	"encoding/json"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"testing"
 
 	"plasticity/experiment"
+	"plasticity/internal/untimed"
 )
 
 // runSeeds is the study of the seeds test: two seeds, every method short.
@@ -66,33 +66,11 @@ func TestSeedsMatchLocal(t *testing.T) {
 // maskJSON is a -json output with its timings (and peak memory) left out.
 func maskJSON(t *testing.T, b []byte) string {
 	t.Helper()
-	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
+	s, err := untimed.JSON(b)
+	if err != nil {
 		t.Fatalf("%v: %s", err, b)
 	}
-	var walk func(any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			delete(x, "seconds")
-			delete(x, "samples_per_second")
-			delete(x, "peak_rss_bytes")
-			if x["name"] == "train s" {
-				delete(x, "mean")
-				delete(x, "sd")
-			}
-			for _, y := range x {
-				walk(y)
-			}
-		case []any:
-			for _, y := range x {
-				walk(y)
-			}
-		}
-	}
-	walk(v)
-	out, _ := json.MarshalIndent(v, "", " ")
-	return string(out)
+	return s
 }
 
 // sameDir checks that two run directories hold the same files with the
