@@ -20,6 +20,9 @@ type runFlags struct {
 	resume   string
 	// resumed is the stored study run -resume continues (nil: none).
 	resumed *studyFile
+	// cont: a method whose folder holds a checkpoint of its options
+	// continues from it (a seed of a resumed study).
+	cont bool
 	// pre and given are the preset and the flags given, once parsed.
 	pre   experiment.Preset
 	given given
@@ -53,7 +56,13 @@ type runRow struct {
 // names) and the paper's GD beside it; each learns rules on the data set
 // and transfers them to its next draw.
 func cmdRun(args []string, stdout, stderr io.Writer) error {
-	var r runFlags
+	return runStudy(args, false, stdout, stderr)
+}
+
+// runStudy is cmdRun; with cont, its methods continue from the checkpoints
+// their folders hold.
+func runStudy(args []string, cont bool, stdout, stderr io.Writer) error {
+	r := runFlags{cont: cont}
 	fs := newFlagSet("run")
 	r.register(fs)
 	if err := parse(fs, args, stderr); err != nil {
@@ -193,7 +202,7 @@ func (r *runFlags) runOne(args []string, p runPlan, ds, fresh data.Dataset, stde
 	if err := t.loadTasks(stderr); err != nil {
 		return nil, err
 	}
-	res, err := t.run(ds)
+	res, err := r.learn(t, ds, dir, stderr)
 	if err != nil {
 		return nil, inputError{err}
 	}

@@ -73,6 +73,9 @@ func (r *runFlags) runSeeds(fs *flag.FlagSet, args []string, stdout, stderr io.W
 		if buf.Len() == 0 {
 			// A signal stopped this seed; it said where its checkpoint is.
 			fmt.Fprintf(stderr, "stopped at seed %d; %d seeds finished\n", seed, k)
+			if o.out != "" {
+				fmt.Fprintf(stderr, "continue the study with: plasticity run -resume %s\n", o.out)
+			}
 			return nil
 		}
 		res, err := runOutcomes(buf.Bytes(), seed)
@@ -131,7 +134,7 @@ func (r *runFlags) seed(k int, base []string, done, remote [][]byte, buf *bytes.
 		buf.Write(remote[k])
 		return nil
 	}
-	return cmdRun(child, buf, stderr)
+	return runStudy(child, r.resumed != nil, buf, stderr)
 }
 
 // runOutcomes reads back the methods of one plasticity run -json object: its

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 
+	"plasticity/data"
+	"plasticity/experiment"
 	"plasticity/rundir"
 )
 
@@ -152,4 +154,33 @@ func (r *runFlags) completeSeeds() [][]byte {
 		}
 	}
 	return done
+}
+
+// learn runs t on ds; with r.cont, from the checkpoint in dir when there is
+// one of t's options (a stopped or finished method of a seed of a resumed
+// study), else from the start.
+func (r *runFlags) learn(t *trainer, ds data.Dataset, dir string, stderr io.Writer) (experiment.Result, error) {
+	if !r.cont || dir == "" {
+		return t.run(ds)
+	}
+	if _, err := os.Stat(filepath.Join(dir, rundir.Checkpoint)); err != nil {
+		return t.run(ds)
+	}
+	ck, err := experiment.ReadCheckpoint(dir)
+	if err == nil {
+		var m experiment.Method
+		switch o := t.options.(type) {
+		case *experiment.ESOptions:
+			m = *o
+		case *experiment.GDOptions:
+			m = *o
+		}
+		fmt.Fprintf(stderr, "%s: continuing from its checkpoint at %s %d\n", dir, t.unit, ck.Step)
+		var res experiment.Result
+		if res, err = experiment.Resume(ck, m, ds, t.more...); err == nil {
+			return res, nil
+		}
+	}
+	fmt.Fprintf(stderr, "%s: %v; starting over\n", dir, err)
+	return t.run(ds)
 }

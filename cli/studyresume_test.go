@@ -12,7 +12,7 @@ import (
 
 // TestRunSeedsResume stops a three-seed study after its first seed, leaves
 // a half-written second seed, and resumes it: the first seed is read back,
-// the others computed, and the -json object, run.json and report.md are
+// the second continues from its methods' checkpoints, the third is computed, and the -json object, run.json and report.md are
 // the uninterrupted study's, timings and the run directory's name aside.
 // A -resume that changes the study's settings, or whose directory another
 // process holds, or that names no study, ends with status 2 and one line.
@@ -35,10 +35,12 @@ func TestRunSeedsResume(t *testing.T) {
 	if code != 0 || !strings.Contains(e, "stopped at seed 4; 1 seeds finished") {
 		t.Fatalf("stopped study: exit %d: %s", code, e)
 	}
-	// Seed 4 stopped half-way: a folder, and even a result.json cut short
-	// (which an atomic write never leaves, but a copy may).
-	if err := os.MkdirAll(filepath.Join(part, "seed4"), 0o755); err != nil {
-		t.Fatal(err)
+	// Seed 4 stopped half-way: every method's checkpoint at generation or
+	// step 4 of 8 (a run of 4), and even a result.json cut short (which an
+	// atomic write never leaves, but a copy may).
+	half := append([]string{"run", "-seed", "4", "-out", filepath.Join(part, "seed4")}, small...)
+	if _, e, code := run(t, append(half, "-generations", "4", "-steps", "4")...); code != 0 {
+		t.Fatalf("half of seed 4: exit %d: %s", code, e)
 	}
 	if err := os.WriteFile(filepath.Join(part, "seed4", rundir.SeedResult), []byte(`{"es": {"method": "es-openai"`), 0o644); err != nil {
 		t.Fatal(err)
@@ -70,6 +72,9 @@ func TestRunSeedsResume(t *testing.T) {
 	if !strings.Contains(e, "seed 3 (1 of 3): complete in") || strings.Contains(e, "seed 4 (2 of 3): complete") ||
 		!strings.Contains(e, "seed 5 (3 of 3): plasticity run") {
 		t.Errorf("resume did not read back seed 3 alone:\n%s", e)
+	}
+	if n := strings.Count(e, "continuing from its checkpoint at "); n != 4 || !strings.Contains(e, "gd: continuing from its checkpoint at step 4") {
+		t.Errorf("%d methods of seed 4 continued from their checkpoints, want 4:\n%s", n, e)
 	}
 	if a, b := untimedJSON(t, strings.ReplaceAll(want, full, part)), untimedJSON(t, got); a != b {
 		t.Errorf("resumed study's -json:\n%s\nwant the uninterrupted one's:\n%s", b, a)
