@@ -363,9 +363,15 @@ func (c *Coordinator) check(j *job) {
 	for id, r := range c.workers {
 		if !r.lost && now.Sub(r.beat) > c.o.Lost {
 			r.lost = true
-			n := c.requeue(j, func(h *handout) bool { return h.worker == id })
-			fmt.Fprintf(c.o.Log, "cluster: worker %s lost (no heartbeat for %v); %d candidates go back to the queue\n",
-				id, c.o.Lost, n)
+			chunks := 0 // the one it was evaluating and the one in reserve
+			n := c.requeue(j, func(h *handout) bool {
+				if h.worker == id {
+					chunks++
+				}
+				return h.worker == id
+			})
+			fmt.Fprintf(c.o.Log, "cluster: worker %s lost (no heartbeat for %v); %d candidates (%d chunks) go back to the queue\n",
+				id, c.o.Lost, n, chunks)
 			back = back || n > 0
 		}
 	}
