@@ -262,11 +262,12 @@ func (c *Coordinator) runLocal(j *job) {
 }
 
 // chunkCores is how many candidates per core of a worker a chunk may hold.
-// A worker asks for its next chunk only once it has answered the last, so
-// every chunk costs its cores a round trip of idleness: a chunk of one
-// candidate per core made that 10.6% of an MNIST-recipe generation on an
-// idle machine, two per core 4.5%; four per core cut the round trips more
-// but left two single-core workers unevenly loaded (docs/distributed.md).
+// Before workers prefetched their next chunk, every chunk cost its worker's
+// cores a round trip of idleness: a chunk of one candidate per core made that
+// 10.6% of an MNIST-recipe generation on an idle machine, two per core 4.5%.
+// With prefetch, one candidate per core cost more CPU (more chunks, each
+// with its messages) and gained no wall clock that the measurement could
+// tell from the noise (docs/distributed.md), so chunks keep two.
 const chunkCores = 2
 
 // take hands the next candidates of j to worker ("" the local goroutines),
@@ -363,9 +364,15 @@ func (c *Coordinator) check(j *job) {
 	for id, r := range c.workers {
 		if !r.lost && now.Sub(r.beat) > c.o.Lost {
 			r.lost = true
-			n := c.requeue(j, func(h *handout) bool { return h.worker == id })
-			fmt.Fprintf(c.o.Log, "cluster: worker %s lost (no heartbeat for %v); %d candidates go back to the queue\n",
-				id, c.o.Lost, n)
+			chunks := 0 // the one it was evaluating and the one in reserve
+			n := c.requeue(j, func(h *handout) bool {
+				if h.worker == id {
+					chunks++
+				}
+				return h.worker == id
+			})
+			fmt.Fprintf(c.o.Log, "cluster: worker %s lost (no heartbeat for %v); %d candidates (%d chunks) go back to the queue\n",
+				id, c.o.Lost, n, chunks)
 			back = back || n > 0
 		}
 	}

@@ -235,3 +235,26 @@ func TestKilledWorkerAndLateJoin(t *testing.T) {
 		t.Errorf("the coordinator did not say it continued:\n%s", c.log())
 	}
 }
+
+// TestKilledWithReserve: a worker killed while it evaluates one chunk and
+// holds the next in reserve (prefetch) loses neither: both go back to the
+// queue when its heartbeats stop, the other worker evaluates them, and the
+// run ends as the local one.
+func TestKilledWithReserve(t *testing.T) {
+	const gens = 4
+	want := local(t, gens)
+	dir := filepath.Join(t.TempDir(), "dist")
+	c, url := embedded(t, dir, gens, "-local-workers", "0")
+	held, kill := cluster.HoldChunks(t, url, "w1", 2)
+	start(t, ".", "worker", "-nats", url, "-workers", "1", "-name", "w2")
+	until(t, "w2", func() bool { return strings.Contains(c.log(), "worker w2 joined") })
+	kill()
+	if code := c.wait(t); code != 0 {
+		t.Fatalf("coordinator: status %d\n%s", code, c.log())
+	}
+	sameRun(t, want, dir)
+	if line := fmt.Sprintf("worker w1 lost (no heartbeat for 5s); %d candidates (2 chunks) go back", held); held < 2 ||
+		!strings.Contains(c.log(), line) {
+		t.Errorf("the coordinator's log does not say %q:\n%s", line, c.log())
+	}
+}

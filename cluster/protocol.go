@@ -5,11 +5,13 @@
 // the seed, the generation, the part and the genotype, so the run's results
 // are those of a local run whoever computes them.
 //
-// The protocol is pull: an idle worker asks the coordinator for work
-// (request/reply), so a chunk is only ever handed to a worker that takes it
-// at once; workers send heartbeats while alive, and the chunks of a worker
-// whose heartbeats stop go back to the queue. Answers for candidates already
-// scored are ignored.
+// The protocol is pull: a worker asks the coordinator for work
+// (request/reply) when it starts a chunk, so a chunk is only ever handed to
+// a worker that evaluates it at once or right after its current one (the
+// one chunk it holds in reserve); workers send heartbeats while alive
+// listing the chunks they hold, and the chunks of a worker whose heartbeats
+// stop go back to the queue. Answers for candidates already scored are
+// ignored.
 package cluster
 
 import (

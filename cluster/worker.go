@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -291,9 +292,19 @@ func (w *Worker) prepareStudy(d description) (Fingerprint, error) {
 }
 
 // work asks for chunks and evaluates them until the run ends (true) or its
-// coordinator is gone (false).
+// coordinator is gone (false). While it evaluates a chunk of candidates it
+// asks for the next one (prefetch, at most one chunk in reserve), so that
+// its cores do not wait a round trip between the chunks of a Work. A study
+// takes hours and every core: no study is asked for in advance.
 func (w *Worker) work(stop <-chan struct{}) (bool, error) {
 	a := encode(ask{Run: w.run, Worker: w.o.Name, Capacity: es.Workers(w.o.Workers)})
+	var next *fetched // the reserve, already received
+	defer func() {
+		// A reserve left unevaluated must not look held to the coordinator.
+		w.mu.Lock()
+		w.held = w.held[:0]
+		w.mu.Unlock()
+	}()
 	for {
 		select {
 		case <-stop:
@@ -306,25 +317,60 @@ func (w *Worker) work(stop <-chan struct{}) (bool, error) {
 			continue
 		default:
 		}
-		m, err := w.nc.Request(w.o.Prefix+"."+subjAsk, a, 5*time.Second)
-		if err != nil {
-			return false, nil
+		f := next
+		if next = nil; f == nil {
+			f = w.ask(a)
 		}
-		var ch chunk
-		if err := decode(m.Data, &ch); err != nil {
-			return false, err
+		if f.err != nil || f.ch.Status == statusHello {
+			return false, f.decodeErr
 		}
-		switch ch.Status {
-		case statusHello:
-			return false, nil
-		case statusIdle:
+		if f.ch.Status == statusIdle {
 			w.idle(stop)
 			continue
 		}
-		if err := w.evaluate(ch); err != nil {
+		var reserve chan *fetched
+		if f.ch.Studies == nil {
+			reserve = make(chan *fetched, 1)
+			go func() { reserve <- w.ask(a) }()
+		}
+		err := w.evaluate(f.ch)
+		if reserve != nil {
+			// "Idle" was true before this chunk's scores went: ask again.
+			if r := <-reserve; r.err != nil || r.ch.Status != statusIdle {
+				next = r
+			}
+		}
+		if err != nil {
 			return false, err
 		}
 	}
+}
+
+// fetched is the answer to an ask: a chunk, or the error of the request
+// (err; decodeErr when the answer did not decode).
+type fetched struct {
+	ch             chunk
+	err, decodeErr error
+}
+
+// ask asks the coordinator for a chunk; a chunk received is held (its
+// heartbeats list it) until evaluate has sent its scores.
+func (w *Worker) ask(a []byte) *fetched {
+	m, err := w.nc.Request(w.o.Prefix+"."+subjAsk, a, 5*time.Second)
+	if err != nil {
+		return &fetched{err: err}
+	}
+	f := &fetched{}
+	if err := decode(m.Data, &f.ch); err != nil {
+		f.err, f.decodeErr = err, err
+		return f
+	}
+	if f.ch.Status == statusWork {
+		w.mu.Lock()
+		w.held = append(w.held, f.ch.ID)
+		w.mu.Unlock()
+	}
+	return f
 }
 
 // idle waits for a wake, the run's end, or a while.
@@ -338,14 +384,11 @@ func (w *Worker) idle(stop <-chan struct{}) {
 	}
 }
 
-// evaluate scores a chunk and sends the scores back.
+// evaluate scores a chunk, sends the scores back and lets go of it.
 func (w *Worker) evaluate(ch chunk) error {
-	w.mu.Lock()
-	w.held = append(w.held[:0], ch.ID)
-	w.mu.Unlock()
 	defer func() {
 		w.mu.Lock()
-		w.held = w.held[:0]
+		w.held = slices.DeleteFunc(w.held, func(id uint64) bool { return id == ch.ID })
 		w.mu.Unlock()
 	}()
 	r := result{Run: w.run, Worker: w.o.Name, ID: ch.ID, Job: ch.Job, Index: ch.Index}
