@@ -82,18 +82,26 @@ func TestWorkerPrefetches(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	asks, results := 0, 0
+	// Without prefetch a chunk's scores always come before the ask for the
+	// next chunk; with it, the ask is sent while the chunk runs. That is a
+	// race in principle (a loaded machine may run the whole chunk before
+	// the asking goroutine), so one of the four chunks asked ahead suffices.
+	asks, results, ahead := 0, 0, 0
 	for _, s := range seen {
-		switch {
-		case s == subjAsk:
+		switch s {
+		case subjAsk:
 			asks++
-		case s == subjResult && results == 0 && asks < 2:
-			t.Fatalf("the first chunk's scores came before the worker asked for the next one: %v", seen)
-		case s == subjResult:
+		case subjResult:
+			if asks >= results+2 {
+				ahead++
+			}
 			results++
 		}
 	}
 	if results != 4 {
 		t.Errorf("%d results, want 4 chunks: %v", results, seen)
+	}
+	if ahead == 0 {
+		t.Errorf("every chunk's scores came before the worker asked for the next one: %v", seen)
 	}
 }
