@@ -115,26 +115,15 @@ func TestPresetFlagsOverride(t *testing.T) {
 // transferSettings returns what plasticity transfer builds from args.
 func transferSettings(t *testing.T, args ...string) (experiment.TransferOptions, experiment.DataSpec) {
 	t.Helper()
-	var r rulesFlags
-	var tf transferFlags
-	var pf presetFlag
-	fs := newFlagSet("transfer")
-	r.register(fs, "apply")
-	tf.register(fs)
-	pf.register(fs)
-	if err := fs.Parse(args); err != nil {
+	c := newTransferCommand()
+	if err := c.fs.Parse(args); err != nil {
 		t.Fatal(err)
 	}
-	p, err := pf.preset()
-	if err != nil {
-		t.Fatal(err)
-	}
-	given := givenIn(fs)
-	_, opts, d, err := r.load(given, p, nil)
+	_, o, d, err := c.settings(nil)
 	if err != nil {
 		t.Fatalf("%v: %v", args, err)
 	}
-	return tf.options(opts, p, given), d
+	return o, d
 }
 
 // TestTransferPrecedence: the flags given, then the rules file, then the

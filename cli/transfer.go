@@ -69,23 +69,45 @@ func (r *rulesFlags) load(given given, p experiment.Preset, log io.Writer) (mode
 	return rules, o, d, nil
 }
 
-func cmdTransfer(args []string, stdout, stderr io.Writer) error {
-	var r rulesFlags
-	var tf transferFlags
-	var pf presetFlag
-	fs := newFlagSet("transfer")
-	r.register(fs, "apply")
-	tf.register(fs)
-	pf.register(fs)
-	if err := parse(fs, args, stderr); err != nil {
-		return err
-	}
-	p, err := pf.preset()
+// transferCommand is plasticity transfer's flag set and what it reads.
+type transferCommand struct {
+	fs *flag.FlagSet
+	r  rulesFlags
+	tf transferFlags
+	pf presetFlag
+}
+
+func newTransferCommand() *transferCommand {
+	c := &transferCommand{fs: newFlagSet("transfer")}
+	c.r.register(c.fs, "apply")
+	c.tf.register(c.fs)
+	c.pf.register(c.fs)
+	return c
+}
+
+// settings builds the transfer the parsed flags ask for: the rules, the
+// transfer's options and the data set, with the precedence flags given >
+// rules file > preset.
+func (c *transferCommand) settings(log io.Writer) (model.Rules, experiment.TransferOptions, experiment.DataSpec, error) {
+	p, err := c.pf.preset()
 	if err != nil {
+		return model.Rules{}, experiment.TransferOptions{}, experiment.DataSpec{}, err
+	}
+	given := givenIn(c.fs)
+	rules, opts, d, err := c.r.load(given, p, log)
+	if err != nil {
+		return rules, experiment.TransferOptions{}, d, err
+	}
+	return rules, c.tf.options(opts, p, given), d, nil
+}
+
+func cmdTransfer(args []string, stdout, stderr io.Writer) error {
+	c := newTransferCommand()
+	r := &c.r
+	if err := parse(c.fs, args, stderr); err != nil {
 		return err
 	}
-	given := givenIn(fs)
-	rules, opts, d, err := r.load(given, p, stderr)
+	rules, o, d, err := c.settings(stderr)
 	if err != nil {
 		return err
 	}
@@ -93,7 +115,7 @@ func cmdTransfer(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	tr, err := experiment.Transfer(tf.options(opts, p, given), rules, ds)
+	tr, err := experiment.Transfer(o, rules, ds)
 	if err != nil {
 		return inputError{err}
 	}

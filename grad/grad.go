@@ -701,15 +701,10 @@ func (b *Backprop) addOutput(pat []uint8, y, pred int, gOut, colOut []float32) {
 func (b *Backprop) walk(n *model.Network) {
 	c := b.cfg
 	h, in, out := c.Hidden, c.Inputs, c.Outputs
-	copy(b.wIn, n.Win)
-	copy(b.wHid, n.Whid)
-	copy(b.wOut, n.Wout)
+	b.loadWeights(n)
 	absent := n.Absent()
 	stride := in + 2*h
-	mats := [3]struct {
-		w, g       []float32
-		rows, cols int
-	}{{b.wIn, b.gIn, h, in}, {b.wHid, b.gHid, h, h}, {b.wOut, b.gOut, out, h}}
+	mats := b.mats()
 	fresh := true // the column dots must be taken from the buffers
 	ck := len(b.tp.ckStep) - 1
 	for t := b.tp.nsteps - 1; t >= 0; t-- {

@@ -386,26 +386,35 @@ func TestWrongGradientsFail(t *testing.T) {
 		faultDropSoftmax: "cross-entropy's softmax term dropped",
 	}
 	for f, what := range faults {
-		caught, relevant := 0, 0
-		for _, cfg := range allConfigs() {
-			p := newProblem(cfg, 8, 3)
-			good, bad := p.gradient(t, faultNone), p.gradient(t, f)
-			r := p.check(t, bad)
-			if !changes(good, bad, r.skip) {
-				continue
-			}
-			relevant++
-			if r.worst > 1 {
-				caught++
-			} else {
-				t.Errorf("%s: %s passes the check (worst %.3g of the bound)", what, name(cfg), r.worst)
-			}
-		}
-		if relevant < 10 {
-			t.Errorf("%s: changes the gradient in only %d configurations", what, relevant)
-		}
-		t.Logf("%s: caught in %d of %d configurations it changes", what, caught, relevant)
+		expectCaught(t, what, allConfigs(), func(p fdProblem) []float32 { return p.gradient(t, f) })
 	}
+}
+
+// expectCaught checks that the wrong gradient wrong gives of each
+// configuration's problem fails the finite-difference check wherever it
+// differs from the right one on a coordinate the check compares, and that
+// it differs in at least 10 configurations (else the test shows nothing).
+func expectCaught(t *testing.T, what string, cfgs []model.Config, wrong func(p fdProblem) []float32) {
+	t.Helper()
+	caught, relevant := 0, 0
+	for _, cfg := range cfgs {
+		p := newProblem(cfg, 8, 3)
+		good, bad := p.gradient(t, faultNone), wrong(p)
+		r := p.check(t, bad)
+		if !changes(good, bad, r.skip) {
+			continue
+		}
+		relevant++
+		if r.worst > 1 {
+			caught++
+		} else {
+			t.Errorf("%s: %s passes the check (worst %.3g of the bound)", what, name(cfg), r.worst)
+		}
+	}
+	if relevant < 10 {
+		t.Errorf("%s: changes the gradient in only %d configurations", what, relevant)
+	}
+	t.Logf("%s: caught in %d of %d configurations it changes", what, caught, relevant)
 }
 
 // TestFrozenTables checks that skipping the work of frozen tables leaves the

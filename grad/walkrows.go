@@ -26,9 +26,7 @@ import (
 func (b *Backprop) walkRows(n *model.Network) {
 	c := b.cfg
 	h, in := c.Hidden, c.Inputs
-	copy(b.wIn, n.Win)
-	copy(b.wHid, n.Whid)
-	copy(b.wOut, n.Wout)
+	b.loadWeights(n)
 	mats := b.mats()
 	both := c.Norm == model.NormBoth
 	stride, colLen := b.tp.stride(), b.tp.colLen()
@@ -78,6 +76,14 @@ func (b *Backprop) walkRows(n *model.Network) {
 type matrix struct {
 	w, g       []float32
 	rows, cols int
+}
+
+// loadWeights puts n's final weights, where both walks start, into the
+// walk's buffers.
+func (b *Backprop) loadWeights(n *model.Network) {
+	copy(b.wIn, n.Win)
+	copy(b.wHid, n.Whid)
+	copy(b.wOut, n.Wout)
 }
 
 // mats returns the walk's three matrices, Win, Whid and Wout.

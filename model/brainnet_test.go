@@ -73,10 +73,7 @@ func (c brainnetCase) replay(t *testing.T, fire Fire) float64 {
 		t.Fatal(err)
 	}
 	ds := Samples{X: f32s(c.X), Y: c.Y, Dim: c.Inputs}
-	idx := make([]int32, len(c.Y))
-	for i := range idx {
-		idx[i] = int32(i)
-	}
+	idx := allIndices(len(c.Y))
 	if _, err := n.Lifetime(r, ds, idx, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -18,11 +18,7 @@ func decayNet(t *testing.T, tau float64) (*Network, Rules, Samples) {
 		t.Fatal(err)
 	}
 	n.Init(NewRand(1, "decay-init", 0))
-	r := NewRules(cfg.Rounds)
-	rng := NewRand(2, "decay-rules", 0)
-	for i := range r.Theta {
-		r.Theta[i] = float32(rng.NormFloat64())
-	}
+	r := normalRules(cfg.Rounds, NewRand(2, "decay-rules", 0))
 	return n, r, randomSamples(60, cfg.Inputs, cfg.Outputs, 3)
 }
 
@@ -30,10 +26,7 @@ func decayNet(t *testing.T, tau float64) (*Network, Rules, Samples) {
 // runs on across Lifetime calls (a transfer's many lifetimes settle as one
 // long lifetime would), and is reset by Init, CopyWeights and ApplyWeights.
 func TestEtaDecayAgeSpansLifetimes(t *testing.T) {
-	idx := make([]int32, 60)
-	for i := range idx {
-		idx[i] = int32(i)
-	}
+	idx := allIndices(60)
 	one, r, ds := decayNet(t, 5)
 	w0 := flatWeights(one)
 	if _, err := one.Lifetime(r, ds, idx, nil); err != nil {

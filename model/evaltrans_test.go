@@ -41,11 +41,7 @@ func checkTransBlock(t *testing.T, name string, cfg Config) {
 	for i := range idx {
 		idx[i] = int32((i*3 + 1) % ds.Len())
 	}
-	rules := NewRules(cfg.Rounds)
-	rng := NewRand(2, "trans-block-rules", 0)
-	for i := range rules.Theta {
-		rules.Theta[i] = float32(rng.NormFloat64())
-	}
+	rules := normalRules(cfg.Rounds, NewRand(2, "trans-block-rules", 0))
 	if _, err := n.Lifetime(rules, ds, idx, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -391,11 +391,7 @@ func checkFast(t *testing.T, fc fastCase) bool {
 	for i := range idx {
 		idx[i] = int32((i*7 + 3) % ds.Len()) // not in order
 	}
-	rules := NewRules(cfg.Rounds)
-	rng := NewRand(uint64(cfg.Rounds), "fast-rules", uint64(cfg.Hidden))
-	for i := range rules.Theta {
-		rules.Theta[i] = float32(rng.NormFloat64())
-	}
+	rules := normalRules(cfg.Rounds, NewRand(uint64(cfg.Rounds), "fast-rules", uint64(cfg.Hidden)))
 	if fc.rules == "output" {
 		clear(rules.Input())
 		clear(rules.Hidden())
@@ -671,11 +667,7 @@ func TestStartReset(t *testing.T) {
 	ds := randomSamples(60, cfg.Inputs, cfg.Outputs, 4)
 	w0, _ := NewNetwork(cfg)
 	w0.Init(NewRand(1, "reset", 0))
-	r := NewRules(cfg.Rounds)
-	rng := NewRand(2, "reset", 0)
-	for i := range r.Theta {
-		r.Theta[i] = float32(rng.NormFloat64())
-	}
+	r := normalRules(cfg.Rounds, NewRand(2, "reset", 0))
 	batch := func(lo, n int) []int32 {
 		idx := make([]int32, n)
 		for i := range idx {

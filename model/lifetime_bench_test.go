@@ -10,15 +10,8 @@ func benchLifetime(b *testing.B, cfg Config, batch int) {
 		b.Fatal(err)
 	}
 	ds := randomSamples(batch, cfg.Inputs, cfg.Outputs, 1)
-	idx := make([]int32, batch)
-	for i := range idx {
-		idx[i] = int32(i)
-	}
-	r := NewRules(cfg.Rounds)
-	rng := NewRand(1, "bench-rules", 0)
-	for i := range r.Theta {
-		r.Theta[i] = float32(rng.NormFloat64())
-	}
+	idx := allIndices(batch)
+	r := normalRules(cfg.Rounds, NewRand(1, "bench-rules", 0))
 	init := NewRand(1, "bench-init", 0)
 	b.ResetTimer()
 	for range b.N {
@@ -50,10 +43,7 @@ func BenchmarkGenerationMNIST(b *testing.B) {
 	cfg := Config{Inputs: 784, Hidden: 1000, Outputs: 10, Rounds: 3, Cap: 500, Eta: 0.01, EdgeProb: 1}
 	const batch, pop = 100, 10
 	ds := randomSamples(batch, cfg.Inputs, cfg.Outputs, 1)
-	idx := make([]int32, batch)
-	for i := range idx {
-		idx[i] = int32(i)
-	}
+	idx := allIndices(batch)
 	rules := make([]Rules, pop)
 	for c := range rules {
 		rules[c] = NewRules(cfg.Rounds)

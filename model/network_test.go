@@ -2,6 +2,7 @@ package model
 
 import (
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 )
@@ -187,11 +188,7 @@ func TestNormOutgoingUnitColumns(t *testing.T) {
 		t.Fatal(err)
 	}
 	n.Init(NewRand(1, "test", 0))
-	r := NewRules(2)
-	rng := NewRand(1, "rules", 0)
-	for i := range r.Theta {
-		r.Theta[i] = float32(rng.NormFloat64())
-	}
+	r := normalRules(2, NewRand(1, "rules", 0))
 	ds := randomSamples(20, 5, 3, 2)
 	idx := []int32{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}
 	if _, err := n.Lifetime(r, ds, idx, nil); err != nil {
@@ -337,6 +334,26 @@ func TestEvaluateCountsCollapse(t *testing.T) {
 	if pc[0] != 1 || pc[1] != 0 {
 		t.Errorf("per-class accuracy %v, want class 0 = 1 and the others 0", pc)
 	}
+}
+
+// normalRules returns rules of R = rounds whose every entry is drawn from
+// N(0,1) by rng: every table non-zero.
+func normalRules(rounds int, rng *rand.Rand) Rules {
+	r := NewRules(rounds)
+	for i := range r.Theta {
+		r.Theta[i] = float32(rng.NormFloat64())
+	}
+	return r
+}
+
+// allIndices returns 0, 1, ..., n-1: a lifetime over the first n samples in
+// order.
+func allIndices(n int) []int32 {
+	idx := make([]int32, n)
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	return idx
 }
 
 func randomSamples(n, dim, classes int, seed uint64) Samples {

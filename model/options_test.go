@@ -92,15 +92,8 @@ func TestPredictedEqualsAllForTwoClasses(t *testing.T) {
 			cfg := Config{Inputs: 6, Hidden: 12, Outputs: 2, Rounds: 2, Cap: 5, Eta: 0.05, EdgeProb: 1, Act: act,
 				Update: UpdateMisclassified, RuleForm: form}
 			ds := randomSamples(60, cfg.Inputs, 2, 8)
-			idx := make([]int32, ds.Len())
-			for i := range idx {
-				idx[i] = int32(i)
-			}
-			r := NewRules(cfg.Rounds)
-			rng := NewRand(1, "two-classes", 0)
-			for i := range r.Theta {
-				r.Theta[i] = float32(rng.NormFloat64())
-			}
+			idx := allIndices(ds.Len())
+			r := normalRules(cfg.Rounds, NewRand(1, "two-classes", 0))
 			var weights [2][]float32
 			for e, edges := range []OutputEdges{OutputAll, OutputPredicted} {
 				cfg.OutputEdges = edges
@@ -137,11 +130,7 @@ func TestMultiplicativeKeepsZeros(t *testing.T) {
 			}
 		}
 		before := flatWeights(n)
-		r := NewRules(cfg.Rounds)
-		rng := NewRand(5, "mult-zero", 0)
-		for i := range r.Theta {
-			r.Theta[i] = float32(rng.NormFloat64())
-		}
+		r := normalRules(cfg.Rounds, NewRand(5, "mult-zero", 0))
 		ds := randomSamples(30, cfg.Inputs, cfg.Outputs, 9)
 		if _, err := n.Lifetime(r, ds, []int32{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, nil); err != nil {
 			t.Fatal(err)
@@ -206,11 +195,7 @@ func TestNormIncomingUnitRows(t *testing.T) {
 		cfg := Config{Inputs: 5, Hidden: 8, Outputs: 3, Rounds: 2, Cap: 4, Eta: 0.1, EdgeProb: 1, Act: Sigmoid, Norm: norm}
 		n, _ := NewNetwork(cfg)
 		n.Init(NewRand(7, "incoming", 0))
-		r := NewRules(cfg.Rounds)
-		rng := NewRand(8, "incoming", 0)
-		for i := range r.Theta {
-			r.Theta[i] = float32(rng.NormFloat64())
-		}
+		r := normalRules(cfg.Rounds, NewRand(8, "incoming", 0))
 		ds := randomSamples(10, cfg.Inputs, cfg.Outputs, 10)
 		if _, err := n.Lifetime(r, ds, []int32{0, 1, 2, 3, 4}, nil); err != nil {
 			t.Fatal(err)

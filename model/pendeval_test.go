@@ -63,15 +63,8 @@ func pendingLifetime(t *testing.T, act Activation, steps int) (*Network, *Networ
 	cfg := Config{Inputs: 30, Hidden: 96, Outputs: 4, Rounds: 3, Cap: 24, Eta: 0.01, EdgeProb: 1, Act: act,
 		Drive: DriveA0, Init: InitNormal}
 	ds := randomSamples(steps, cfg.Inputs, cfg.Outputs, 5)
-	idx := make([]int32, steps)
-	for i := range idx {
-		idx[i] = int32(i)
-	}
-	rules := NewRules(cfg.Rounds)
-	rng := NewRand(7, "pending-rules", 0)
-	for i := range rules.Theta {
-		rules.Theta[i] = float32(rng.NormFloat64())
-	}
+	idx := allIndices(steps)
+	rules := normalRules(cfg.Rounds, NewRand(7, "pending-rules", 0))
 	w0, err := NewNetwork(cfg)
 	if err != nil {
 		t.Fatal(err)

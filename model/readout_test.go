@@ -13,18 +13,11 @@ import (
 // refused.
 func TestFreeReadout(t *testing.T) {
 	ds := randomSamples(60, 5, 3, 7)
-	idx := make([]int32, ds.Len())
-	for i := range idx {
-		idx[i] = int32(i)
-	}
+	idx := allIndices(ds.Len())
 	for _, norm := range []Norm{NormOutgoing, NormIncoming, NormBoth} {
 		cfg := Config{Inputs: 5, Hidden: 8, Outputs: 3, Rounds: 2, Cap: 4, Eta: 0.05, EdgeProb: 1, Act: ReLU,
 			Drive: DriveRaw, Init: InitScaled, Norm: norm, FreeReadout: true}
-		r := NewRules(cfg.Rounds)
-		rng := NewRand(3, "readout-rules", 0)
-		for i := range r.Theta {
-			r.Theta[i] = float32(rng.NormFloat64())
-		}
+		r := normalRules(cfg.Rounds, NewRand(3, "readout-rules", 0))
 		run := func(c Config) *Network {
 			n, err := NewNetwork(c)
 			if err != nil {

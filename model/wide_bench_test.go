@@ -54,15 +54,8 @@ func benchWide(b *testing.B, cfg Config, sparse bool, part string) {
 	w0.Init(NewRand(1, "init", 0))
 	n, _ := NewNetwork(cfg)
 	ds := wideSamples(batch, cfg.Outputs, sparse, 1)
-	idx := make([]int32, batch)
-	for i := range idx {
-		idx[i] = int32(i)
-	}
-	r := NewRules(cfg.Rounds)
-	rng := NewRand(1, "bench-rules", 0)
-	for i := range r.Theta {
-		r.Theta[i] = float32(rng.NormFloat64())
-	}
+	idx := allIndices(batch)
+	r := normalRules(cfg.Rounds, NewRand(1, "bench-rules", 0))
 	if part == "evaluate" {
 		n.CopyWeights(w0)
 		if _, err := n.Lifetime(r, ds, idx, nil); err != nil {
