@@ -55,6 +55,16 @@ func checkTasks(d experiment.DataSpec) error {
 	return nil
 }
 
+// loadDraws loads every draw t's run learns on: the data set (draw 0),
+// which it returns, and with -tasks N the draws 1 .. N-1 (loadTasks).
+func (t *trainer) loadDraws(log io.Writer) (data.Dataset, error) {
+	ds, err := loadData(*t.data, t.data.DataSeed, log)
+	if err != nil {
+		return ds, err
+	}
+	return ds, t.loadTasks(log)
+}
+
 // loadTasks loads the draws 1 .. N-1 of a run with -tasks N for t's run
 // (none otherwise); draw 0 is the data set the command loads.
 func (t *trainer) loadTasks(log io.Writer) error {

@@ -53,11 +53,8 @@ func (l *learnFlags) resume(path string, given given, other, args []string, stdo
 	if err != nil {
 		return err
 	}
-	ds, err := loadData(*t.data, t.data.DataSeed, stderr)
+	ds, err := t.loadDraws(stderr)
 	if err != nil {
-		return err
-	}
-	if err := t.loadTasks(stderr); err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "resuming %s at %s %d of %d\n", dir, t.unit, t.done, *t.total)

@@ -57,11 +57,8 @@ func cmdTrain(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	// The data first: a run that cannot start leaves no directory behind.
-	ds, err := loadData(*t.data, t.data.DataSeed, stderr)
+	ds, err := t.loadDraws(stderr)
 	if err != nil {
-		return err
-	}
-	if err := t.loadTasks(stderr); err != nil {
 		return err
 	}
 	if err := t.check(ds); err != nil {
